@@ -1,0 +1,83 @@
+"""Argument checks shared by the library: clear errors that name the argument."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["nonneg", "positive", "as_float_array", "finite_array", "same_rows", "one_of"]
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def nonneg(name: str, value) -> float:
+    """Return ``value`` as float; raise if it is not a finite real number >= 0."""
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+        value = value.item()
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def positive(name: str, value) -> float:
+    """Return ``value`` as float; raise if it is not a finite real number > 0."""
+    value = nonneg(name, value)
+    if value == 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def positive_int(name: str, value) -> int:
+    """Return ``value``; raise if it is not an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(value)
+
+
+def as_float_array(name: str, x, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Convert ``x`` to a float64 array (a copy-free view when possible) and check its rank."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    if hasattr(x, "detach"):  # torch tensor
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if arr.ndim not in allowed:
+            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimension(s), "
+                             f"got shape {arr.shape}")
+    return arr
+
+
+def finite_array(name: str, x, ndim=None) -> np.ndarray:
+    """Like :func:`as_float_array`, and raise if any entry is NaN or infinite."""
+    arr = as_float_array(name, x, ndim)
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
+    return arr
+
+
+def same_rows(name_a: str, a, name_b: str, b) -> None:
+    """Raise if ``a`` and ``b`` do not have the same number of rows."""
+    if len(a) != len(b):
+        raise ValueError(f"{name_a} and {name_b} must have the same number of rows, "
+                         f"got {len(a)} and {len(b)}")
+
+
+def one_of(name: str, value, options) -> str:
+    """Raise unless ``value`` is one of ``options``."""
+    if value not in options:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {sorted(options)}")
+    return value

@@ -1,0 +1,23 @@
+"""Checks for the exercises: ``rc.checks.check_<name>(answer)``.
+
+Each chapter's checks live in ``chNN.py`` beside this file; every name listed in
+a module's ``__all__`` is collected here, so notebooks call ``rc.checks.check_x``.
+A check raises :class:`CheckError` with a message in the reader's terms, or
+prints a one-line confirmation.
+"""
+import importlib
+import pkgutil
+
+from ._core import CheckError
+
+__all__ = ["CheckError"]
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name.startswith("ch"):
+        _module = importlib.import_module(f"{__name__}.{_info.name}")
+        for _name in _module.__all__:
+            if _name in globals():
+                raise ImportError(f"check {_name} is defined twice ({_info.name})")
+            globals()[_name] = getattr(_module, _name)
+            __all__.append(_name)
+del _info, _module, _name

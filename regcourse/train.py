@@ -1,0 +1,192 @@
+"""Full-batch training with a weight penalty, recording a history (chapters 01, 04, 06, 08).
+
+The minimised objective is the course's
+
+    J = data loss + l1 * sum|W| + l2 * sum W^2 (+ sum penalty(W))   over the weights
+        (biases too when include_bias=True).
+
+optimizer="sgd"      gradient descent on J. With l2=lam and include_bias=True it is step for
+                     step torch.optim.SGD(weight_decay=2*lam) on the data loss.
+optimizer="adam"     Adam on J (the L2 penalty goes through Adam's scaling).
+optimizer="adamw"    AdamW on the data loss with decoupled weight_decay (l1, l2 must be 0).
+optimizer="proximal" regcourse.optim.ProximalSGD: exact L1 zeros.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import _validate as v
+from .optim import ProximalSGD, param_groups
+from .penalties import model_penalty, penalized_parameters
+
+__all__ = ["fit", "History", "LOSSES", "OPTIMIZERS", "predict"]
+
+LOSSES = ("mse", "bce", "ce")
+OPTIMIZERS = ("sgd", "adam", "adamw", "proximal")
+
+
+@dataclass
+class History:
+    """Per-epoch record of a training run; each field is a list with one entry per recorded epoch."""
+    epoch: list = field(default_factory=list)
+    loss: list = field(default_factory=list)         # training data loss (no penalty)
+    penalty: list = field(default_factory=list)      # l1*sum|W| + l2*sum W^2 (+ custom)
+    val_loss: list = field(default_factory=list)     # data loss on (X_val, y_val), if given
+    weight_norm: list = field(default_factory=list)  # sqrt(sum W^2) over penalized weights
+    sparsity: list = field(default_factory=list)     # fraction of penalized weights exactly 0
+
+    def __getitem__(self, key):
+        return np.asarray(getattr(self, key), dtype=float)
+
+    @property
+    def objective(self):
+        """loss + penalty, per recorded epoch."""
+        return self["loss"] + self["penalty"]
+
+
+def _targets(loss, y, name):
+    if isinstance(y, np.ndarray) or not isinstance(y, torch.Tensor):
+        y = torch.as_tensor(np.asarray(y))
+    if loss == "ce":
+        if y.dtype.is_floating_point:
+            raise TypeError(f"{name} must hold integer class labels for loss='ce', got {y.dtype}")
+        return y.long()
+    y = y.to(torch.get_default_dtype())
+    if not torch.isfinite(y).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if loss == "bce" and not ((y == 0) | (y == 1)).all():
+        raise ValueError(f"{name} must hold labels 0 or 1 for loss='bce'")
+    return y
+
+
+def _inputs(X, name):
+    X = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X)
+    X = X.to(torch.get_default_dtype()) if X.dtype.is_floating_point or X.dtype == torch.int64 \
+        else X.to(torch.get_default_dtype())
+    if not torch.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return X
+
+
+def _data_loss(loss, out, y):
+    if loss == "mse":
+        return torch.mean((out.reshape(y.shape) - y) ** 2)
+    if loss == "bce":
+        return torch.nn.functional.binary_cross_entropy_with_logits(out.reshape(y.shape), y)
+    return torch.nn.functional.cross_entropy(out, y)
+
+
+def _make_optimizer(name, model, lr, l1, l2, include_bias, weight_decay, momentum):
+    if name == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    if name == "adam":
+        return torch.optim.Adam(model.parameters(), lr=lr)
+    if name == "adamw":
+        return torch.optim.AdamW(param_groups(model, include_bias, weight_decay=weight_decay), lr=lr)
+    return ProximalSGD(param_groups(model, include_bias, l1=l1, l2=l2), lr=lr)
+
+
+def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=False,
+        optimizer="sgd", X_val=None, y_val=None, seed=0, penalty=None, weight_decay=0.0,
+        momentum=0.0, batch_size=None, record_every=1):
+    """Train ``model`` in place on (X, y) and return its :class:`History`.
+
+    Full-batch by default; ``batch_size`` switches to shuffled mini-batches drawn
+    with ``seed``. ``seed`` also seeds torch inside the run (dropout), without
+    touching the caller's global random state. ``weight_decay`` is AdamW's
+    decoupled decay (only with optimizer="adamw"). ``penalty`` is a custom
+    callable tensor -> scalar added over the same weights.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    v.one_of("loss", loss, LOSSES)
+    v.one_of("optimizer", optimizer, OPTIMIZERS)
+    lr = v.positive("lr", lr)
+    epochs = v.positive_int("epochs", epochs)
+    record_every = v.positive_int("record_every", record_every)
+    l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
+    weight_decay = v.nonneg("weight_decay", weight_decay)
+    momentum = v.nonneg("momentum", momentum)
+    if weight_decay and optimizer != "adamw":
+        raise ValueError(f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
+                         f"optimizer={optimizer!r}, or optimizer='adamw'")
+    if optimizer == "adamw" and (l1 or l2):
+        raise ValueError("optimizer='adamw' takes weight_decay=, not l1/l2")
+    if momentum and optimizer != "sgd":
+        raise ValueError(f"momentum is only used by optimizer='sgd', got optimizer={optimizer!r}")
+    if penalty is not None and not callable(penalty):
+        raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
+    X, y = _inputs(X, "X"), _targets(loss, y, "y")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    has_val = X_val is not None or y_val is not None
+    if has_val:
+        if X_val is None or y_val is None:
+            raise ValueError("give both X_val and y_val, or neither")
+        X_val, y_val = _inputs(X_val, "X_val"), _targets(loss, y_val, "y_val")
+        if len(X_val) != len(y_val):
+            raise ValueError(f"X_val and y_val must have the same number of rows, "
+                             f"got {len(X_val)} and {len(y_val)}")
+    if batch_size is not None:
+        batch_size = v.positive_int("batch_size", batch_size)
+
+    # The penalty lives in the loss for sgd/adam; ProximalSGD and AdamW apply their own.
+    in_loss = optimizer in ("sgd", "adam")
+    opt = _make_optimizer(optimizer, model, lr, l1, l2, include_bias, weight_decay, momentum)
+    watched = penalized_parameters(model, include_bias)
+    history = History()
+    n = len(X)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        gen = torch.Generator().manual_seed(seed)
+        for epoch in range(1, epochs + 1):
+            model.train()
+            batches = [None] if batch_size is None else torch.randperm(n, generator=gen).split(batch_size)
+            for idx in batches:
+                xb, yb = (X, y) if idx is None else (X[idx], y[idx])
+                opt.zero_grad(set_to_none=True)
+                data_loss = _data_loss(loss, model(xb), yb)
+                obj = data_loss
+                if in_loss and (l1 or l2 or penalty is not None):
+                    obj = obj + model_penalty(model, l1, l2, include_bias, penalty)
+                obj.backward()
+                opt.step()
+            if epoch % record_every == 0 or epoch == epochs:
+                _record(history, epoch, model, loss, X, y, X_val, y_val, has_val,
+                        watched, l1, l2, include_bias, penalty, batch_size is None, data_loss)
+    return history
+
+
+@torch.no_grad()
+def _record(history, epoch, model, loss, X, y, X_val, y_val, has_val, watched,
+            l1, l2, include_bias, penalty, full_batch, last_loss):
+    model.eval()
+    # Full batch: the loss of the step just taken is that of the weights before it;
+    # record the loss at the weights after it, so every column describes one model.
+    history.epoch.append(epoch)
+    history.loss.append(float(_data_loss(loss, model(X), y)))
+    history.penalty.append(float(model_penalty(model, l1, l2, include_bias, penalty)))
+    if has_val:
+        history.val_loss.append(float(_data_loss(loss, model(X_val), y_val)))
+    sq = sum(float((p * p).sum()) for p in watched)
+    history.weight_norm.append(sq ** 0.5)
+    total = sum(p.numel() for p in watched)
+    zeros = sum(int((p == 0).sum()) for p in watched)
+    history.sparsity.append(zeros / total if total else 0.0)
+
+
+@torch.no_grad()
+def predict(model, X, loss="mse"):
+    """Model output as numpy: values for 'mse', labels 0/1 for 'bce', class indices for 'ce'."""
+    v.one_of("loss", loss, LOSSES)
+    model.eval()
+    out = model(_inputs(X, "X"))
+    if loss == "mse":
+        return out.reshape(len(out), -1).squeeze(1).numpy() if out.ndim > 1 and out.shape[1] == 1 \
+            else out.numpy()
+    if loss == "bce":
+        return (out.reshape(-1) > 0).long().numpy()
+    return out.argmax(dim=1).numpy()
