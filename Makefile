@@ -13,19 +13,27 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## every test: library, notebooks (nbval), student edition, then the browser tests on a fresh book build
+## every test: builds the book (the browser tests read it), then library tests, every
+## notebook under nbval, the student edition and the browser tests, in one pytest run
 test: $(STAMP)
-	$(BIN)/python -m pytest tests chapters --nbval-lax -q --durations=15
+	@$(MAKE) --no-print-directory book
+	@t0=$$(date +%s); $(BIN)/python -m pytest tests chapters --nbval-lax -q --durations=15; \
+	  rc=$$?; echo "pytest took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 
 ## the HTML book in _build/html (notebooks executed; any warning or failing notebook fails the build)
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@t0=$$(date +%s); $(BIN)/jupyter-book build . --all -W -n --keep-going; \
+	  rc=$$?; echo "book build took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest chapters --nbval-lax -q --durations=0
+
+## the student edition (solutions removed, stubs in place) in student/
+student: $(STAMP)
+	$(BIN)/python -m regcourse student-edition student
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

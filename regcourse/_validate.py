@@ -6,21 +6,30 @@ import numbers
 
 import numpy as np
 
-__all__ = ["nonneg", "positive", "as_float_array", "finite_array", "same_rows", "one_of"]
+__all__ = ["real", "nonneg", "positive", "positive_int", "as_float_array", "finite_array", "same_rows",
+           "one_of"]
 
 
 def _is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def nonneg(name: str, value) -> float:
-    """Return ``value`` as float; raise if it is not a finite real number >= 0."""
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+def real(name: str, value) -> float:
+    """Return ``value`` as float; raise if it is not a finite real number (a 0-d array or tensor is fine)."""
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
         value = value.item()
     if not _is_real(value):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     value = float(value)
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
+def nonneg(name: str, value) -> float:
+    """Return ``value`` as float; raise if it is not a finite real number >= 0."""
+    value = real(name, value)
+    if value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return value
 
@@ -46,12 +55,18 @@ def as_float_array(name: str, x, ndim: int | tuple[int, ...] | None = None) -> n
     """Convert ``x`` to a float64 array (a copy-free view when possible) and check its rank."""
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
-    if hasattr(x, "detach"):  # torch tensor
-        x = x.detach().cpu().numpy()
+    if hasattr(x, "detach"):  # torch tensor (any dtype, e.g. bfloat16, that numpy lacks)
+        x = x.detach().cpu()
+        x = x.resolve_conj().numpy() if x.is_complex() else x.double().numpy()
     try:
-        arr = np.asarray(x, dtype=np.float64)
+        arr = np.asarray(x)
+        complex_ = np.iscomplexobj(arr)  # astype(float) would silently drop the imaginary part
+        if not complex_:
+            arr = arr.astype(np.float64, copy=False)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if complex_:
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
@@ -71,6 +86,9 @@ def finite_array(name: str, x, ndim=None) -> np.ndarray:
 
 def same_rows(name_a: str, a, name_b: str, b) -> None:
     """Raise if ``a`` and ``b`` do not have the same number of rows."""
+    for name, x in ((name_a, a), (name_b, b)):
+        if np.ndim(x) == 0:
+            raise ValueError(f"{name} must be an array with rows, got a scalar {x!r}")
     if len(a) != len(b):
         raise ValueError(f"{name_a} and {name_b} must have the same number of rows, "
                          f"got {len(a)} and {len(b)}")

@@ -24,7 +24,7 @@ def make_sparse_regression(n_samples, n_features, n_informative, noise=0.5, seed
                          f"got {n_informative}")
     noise = v.nonneg("noise", noise)
     weight_scale = v.positive("weight_scale", weight_scale)
-    correlation = float(correlation)
+    correlation = v.real("correlation", correlation)
     if not -1 < correlation < 1:
         raise ValueError(f"correlation must lie in (-1, 1), got {correlation}")
     rng = np.random.default_rng(seed)

@@ -54,8 +54,10 @@ def dense_bytes(n_weights: int, value_bytes: int = 4) -> int:
 
 def sparse_bytes(n_nonzero: int, value_bytes: int = 4, index_bytes: int = 4) -> int:
     """Bytes to store only the non-zeros as (index, value) pairs (COO for a vector)."""
-    if isinstance(n_nonzero, bool) or not isinstance(n_nonzero, (int, np.integer)) or n_nonzero < 0:
-        raise ValueError(f"n_nonzero must be an integer >= 0, got {n_nonzero!r}")
+    if isinstance(n_nonzero, bool) or not isinstance(n_nonzero, (int, np.integer)):
+        raise TypeError(f"n_nonzero must be an integer, got {n_nonzero!r} ({type(n_nonzero).__name__})")
+    if n_nonzero < 0:
+        raise ValueError(f"n_nonzero must be >= 0, got {n_nonzero!r}")
     return int(n_nonzero) * (v.positive_int("value_bytes", value_bytes)
                              + v.positive_int("index_bytes", index_bytes))
 
@@ -70,7 +72,9 @@ def mse(y, y_hat) -> float:
 
 def accuracy(y, y_hat) -> float:
     """Fraction of equal labels."""
-    y = np.asarray(y).reshape(-1)
-    y_hat = np.asarray(y_hat).reshape(-1)
+    y = np.asarray(y.detach().cpu() if hasattr(y, "detach") else y).reshape(-1)
+    y_hat = np.asarray(y_hat.detach().cpu() if hasattr(y_hat, "detach") else y_hat).reshape(-1)
     v.same_rows("y", y, "y_hat", y_hat)
+    if len(y) == 0:
+        raise ValueError("y and y_hat are empty")
     return float(np.mean(y == y_hat))

@@ -54,7 +54,5 @@ def param_groups(model: torch.nn.Module, include_bias: bool = False, **penalty):
     weights = penalized_parameters(model, include_bias)
     ids = {id(p) for p in weights}
     rest = [p for p in model.parameters() if p.requires_grad and id(p) not in ids]
-    groups = [dict(params=weights, **penalty)]
-    if rest:
-        groups.append(dict(params=rest, **{k: 0.0 for k in penalty}))
-    return groups
+    groups = [dict(params=weights, **penalty), dict(params=rest, **{k: 0.0 for k in penalty})]
+    return [g for g in groups if g["params"]]

@@ -10,6 +10,8 @@ optimizer="sgd"      gradient descent on J. With l2=lam and include_bias=True it
 optimizer="adam"     Adam on J (the L2 penalty goes through Adam's scaling).
 optimizer="adamw"    AdamW on the data loss with decoupled weight_decay (l1, l2 must be 0).
 optimizer="proximal" regcourse.optim.ProximalSGD: exact L1 zeros.
+
+Inputs and float targets are cast to the dtype of the model's parameters (float64 models work).
 """
 from __future__ import annotations
 
@@ -30,7 +32,11 @@ OPTIMIZERS = ("sgd", "adam", "adamw", "proximal")
 
 @dataclass
 class History:
-    """Per-epoch record of a training run; each field is a list with one entry per recorded epoch."""
+    """Per-epoch record of a training run: one entry per recorded epoch.
+
+    Entry k describes the weights after ``epoch[k]`` epochs: epoch 0 is the
+    initial model and the last entry the trained one.
+    """
     epoch: list = field(default_factory=list)
     loss: list = field(default_factory=list)         # training data loss (no penalty)
     penalty: list = field(default_factory=list)      # l1*sum|W| + l2*sum W^2 (+ custom)
@@ -47,14 +53,22 @@ class History:
         return self["loss"] + self["penalty"]
 
 
-def _targets(loss, y, name):
+def _model_dtype(model):
+    """The dtype of the model's first floating-point parameter (torch's default if it has none)."""
+    for p in model.parameters():
+        if p.dtype.is_floating_point:
+            return p.dtype
+    return torch.get_default_dtype()
+
+
+def _targets(loss, y, name, dtype=None):
     if isinstance(y, np.ndarray) or not isinstance(y, torch.Tensor):
         y = torch.as_tensor(np.asarray(y))
     if loss == "ce":
         if y.dtype.is_floating_point:
             raise TypeError(f"{name} must hold integer class labels for loss='ce', got {y.dtype}")
         return y.long()
-    y = y.to(torch.get_default_dtype())
+    y = y.to(dtype or torch.get_default_dtype())
     if not torch.isfinite(y).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     if loss == "bce" and not ((y == 0) | (y == 1)).all():
@@ -62,10 +76,11 @@ def _targets(loss, y, name):
     return y
 
 
-def _inputs(X, name):
+def _inputs(X, name, dtype=None):
     X = torch.as_tensor(np.asarray(X) if not isinstance(X, torch.Tensor) else X)
-    X = X.to(torch.get_default_dtype()) if X.dtype.is_floating_point or X.dtype == torch.int64 \
-        else X.to(torch.get_default_dtype())
+    if X.is_complex():
+        raise TypeError(f"{name} must hold real numbers, got {X.dtype}")
+    X = X.to(dtype or torch.get_default_dtype())
     if not torch.isfinite(X).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return X
@@ -81,9 +96,10 @@ def _data_loss(loss, out, y):
 
 def _make_optimizer(name, model, lr, l1, l2, include_bias, weight_decay, momentum):
     if name == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    if name == "adam":
-        return torch.optim.Adam(model.parameters(), lr=lr)
+        return torch.optim.SGD(param_groups(model, include_bias, weight_decay=2.0 * l2),
+                               lr=lr, momentum=momentum)
+    if name == "adam":  # torch Adam's weight_decay is the coupled L2 gradient, not AdamW's
+        return torch.optim.Adam(param_groups(model, include_bias, weight_decay=2.0 * l2), lr=lr)
     if name == "adamw":
         return torch.optim.AdamW(param_groups(model, include_bias, weight_decay=weight_decay), lr=lr)
     return ProximalSGD(param_groups(model, include_bias, l1=l1, l2=l2), lr=lr)
@@ -119,63 +135,88 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
         raise ValueError(f"momentum is only used by optimizer='sgd', got optimizer={optimizer!r}")
     if penalty is not None and not callable(penalty):
         raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
-    X, y = _inputs(X, "X"), _targets(loss, y, "y")
+    dtype = _model_dtype(model)
+    X, y = _inputs(X, "X", dtype), _targets(loss, y, "y", dtype)
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     has_val = X_val is not None or y_val is not None
     if has_val:
         if X_val is None or y_val is None:
             raise ValueError("give both X_val and y_val, or neither")
-        X_val, y_val = _inputs(X_val, "X_val"), _targets(loss, y_val, "y_val")
+        X_val, y_val = _inputs(X_val, "X_val", dtype), _targets(loss, y_val, "y_val", dtype)
         if len(X_val) != len(y_val):
             raise ValueError(f"X_val and y_val must have the same number of rows, "
                              f"got {len(X_val)} and {len(y_val)}")
     if batch_size is not None:
         batch_size = v.positive_int("batch_size", batch_size)
 
-    # The penalty lives in the loss for sgd/adam; ProximalSGD and AdamW apply their own.
-    in_loss = optimizer in ("sgd", "adam")
+    # An L2 penalty's gradient 2*l2*W enters through the optimizer's (coupled) weight_decay
+    # on the weight group: the same step as differentiating l2*sum W^2, without the autograd
+    # cost. L1 and custom penalties are differentiated in the loss (sign(0) = 0 in torch).
     opt = _make_optimizer(optimizer, model, lr, l1, l2, include_bias, weight_decay, momentum)
+    l1_in_loss = l1 if optimizer in ("sgd", "adam") else 0.0
     watched = penalized_parameters(model, include_bias)
+    mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
+    full_batch = batch_size is None
     history = History()
     n = len(X)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
-        for epoch in range(1, epochs + 1):
+        for epoch in range(epochs):  # `epoch` epochs are done; entry `epoch` describes these weights
             model.train()
-            batches = [None] if batch_size is None else torch.randperm(n, generator=gen).split(batch_size)
-            for idx in batches:
+            batches = [None] if full_batch else torch.randperm(n, generator=gen).split(batch_size)
+            for i, idx in enumerate(batches):
                 xb, yb = (X, y) if idx is None else (X[idx], y[idx])
                 opt.zero_grad(set_to_none=True)
                 data_loss = _data_loss(loss, model(xb), yb)
+                if i == 0 and epoch % record_every == 0:
+                    # full batch and no dropout: this forward pass *is* the training loss
+                    reuse = data_loss.detach() if full_batch and not mode_matters else None
+                    _record(history, epoch, model, loss, X, y, X_val, y_val, watched,
+                            l1, l2, penalty, reuse, mode_matters)
                 obj = data_loss
-                if in_loss and (l1 or l2 or penalty is not None):
-                    obj = obj + model_penalty(model, l1, l2, include_bias, penalty)
+                if l1_in_loss or penalty is not None:
+                    obj = obj + model_penalty(model, l1_in_loss, 0.0, include_bias, penalty)
                 obj.backward()
                 opt.step()
-            if epoch % record_every == 0 or epoch == epochs:
-                _record(history, epoch, model, loss, X, y, X_val, y_val, has_val,
-                        watched, l1, l2, include_bias, penalty, batch_size is None, data_loss)
+        _record(history, epochs, model, loss, X, y, X_val, y_val, watched,
+                l1, l2, penalty, None, mode_matters)
+    model.train()
     return history
 
 
+_MODE_DEPENDENT = (torch.nn.modules.dropout._DropoutNd, torch.nn.modules.batchnorm._BatchNorm)
+
+
 @torch.no_grad()
-def _record(history, epoch, model, loss, X, y, X_val, y_val, has_val, watched,
-            l1, l2, include_bias, penalty, full_batch, last_loss):
-    model.eval()
-    # Full batch: the loss of the step just taken is that of the weights before it;
-    # record the loss at the weights after it, so every column describes one model.
+def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, l1, l2, penalty,
+            train_loss, mode_matters):
+    """Append one row describing the current weights (kept cheap: it runs every epoch)."""
+    if mode_matters:
+        model.eval()
+    if train_loss is None:
+        train_loss = _data_loss(loss, model(X), y)
     history.epoch.append(epoch)
-    history.loss.append(float(_data_loss(loss, model(X), y)))
-    history.penalty.append(float(model_penalty(model, l1, l2, include_bias, penalty)))
-    if has_val:
+    history.loss.append(float(train_loss))
+    if X_val is not None:
         history.val_loss.append(float(_data_loss(loss, model(X_val), y_val)))
-    sq = sum(float((p * p).sum()) for p in watched)
+    pen = sq = 0.0
+    zeros = 0
+    if watched:
+        flat = torch.cat([p.detach().reshape(-1) for p in watched])
+        sq = float(flat.dot(flat))
+        zeros = flat.numel() - int(torch.count_nonzero(flat))
+        pen = l2 * sq
+        if l1:
+            pen += l1 * float(flat.abs().sum())
+        if penalty is not None:
+            pen += float(sum(penalty(p.detach()) for p in watched))
+    history.penalty.append(pen)
     history.weight_norm.append(sq ** 0.5)
-    total = sum(p.numel() for p in watched)
-    zeros = sum(int((p == 0).sum()) for p in watched)
-    history.sparsity.append(zeros / total if total else 0.0)
+    history.sparsity.append(zeros / flat.numel() if watched else 0.0)
+    if mode_matters:
+        model.train()
 
 
 @torch.no_grad()
@@ -183,7 +224,7 @@ def predict(model, X, loss="mse"):
     """Model output as numpy: values for 'mse', labels 0/1 for 'bce', class indices for 'ce'."""
     v.one_of("loss", loss, LOSSES)
     model.eval()
-    out = model(_inputs(X, "X"))
+    out = model(_inputs(X, "X", _model_dtype(model)))
     if loss == "mse":
         return out.reshape(len(out), -1).squeeze(1).numpy() if out.ndim > 1 and out.shape[1] == 1 \
             else out.numpy()

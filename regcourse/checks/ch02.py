@@ -5,7 +5,7 @@ import numpy as np
 
 from ._core import expect_close, passed, run
 
-__all__ = ["check_l2_gradient"]
+__all__ = ["check_l2_gradient", "check_l2_step", "check_ridge_closed_form"]
 
 
 def check_l2_gradient(l2_gradient) -> None:
@@ -24,3 +24,67 @@ def check_l2_gradient(l2_gradient) -> None:
             (lam * np.sign(w), "that is the L1 gradient lam * sign(w); the L2 one is 2 * lam * w."),
         ])
     passed(ex, "The L2 gradient 2*lam*w is proportional to the weight: the pull shrinks as w shrinks.")
+
+
+def check_l2_step(l2_step) -> None:
+    """Exercise 2.2: ``l2_step(w, grad, lr, lam)`` must return (1 - 2*lr*lam)*w - lr*grad."""
+    ex = "Exercise 2.2"
+    rng = np.random.default_rng(1)
+    cases = [(rng.standard_normal(4), rng.standard_normal(4), 0.1, 0.3),
+             (rng.standard_normal((2, 3)), rng.standard_normal((2, 3)), 0.05, 2.0),
+             (np.array([1.0, -2.0]), np.zeros(2), 0.2, 0.5),
+             (np.array([0.5, 0.0, -1.5]), np.array([0.3, -0.2, 0.1]), 0.01, 0.0)]
+    for w, grad, lr, lam in cases:
+        got = run(l2_step, w.copy(), grad.copy(), lr, lam, exercise=ex)
+        expected = (1 - 2 * lr * lam) * w - lr * grad
+        expect_close(got, expected, ex, "the new weights", inputs=(w, grad, lr, lam), hints=[
+            ((1 - lr * lam) * w - lr * grad,
+             "your decay factor is 1 - lr*lam: the gradient of lam * sum w^2 is 2*lam*w, so the "
+             "factor is 1 - 2*lr*lam."),
+            ((1 - 2 * lam) * w - lr * grad,
+             "your decay factor 1 - 2*lam forgets the learning rate: the whole gradient, penalty "
+             "included, is multiplied by lr, so the factor is 1 - 2*lr*lam."),
+            (w - lr * grad, "there is no decay in your step: the penalty adds 2*lam*w to the gradient."),
+            ((1 - 2 * lr * lam) * w + lr * grad,
+             "you stepped up the data gradient: gradient descent subtracts lr * grad."),
+            ((1 - 2 * lr * lam) * (w - lr * grad),
+             "you decayed after the data step, (1 - 2*lr*lam)*(w - lr*grad): both gradients are "
+             "taken at the current w, so only w is multiplied by the factor."),
+            (w - lr * (grad + lam * np.sign(w)),
+             "that is the L1 step, with lam*sign(w); the L2 penalty's gradient is 2*lam*w."),
+        ])
+    passed(ex, "Each step multiplies w by 1 - 2*lr*lam before the data step: weight decay.")
+
+
+def _ridge_reference(X, y, lam):
+    m, p = X.shape
+    return np.linalg.solve(X.T @ X + m * lam * np.eye(p), X.T @ y)
+
+
+def check_ridge_closed_form(ridge_closed_form) -> None:
+    """Exercise 2.3: ``ridge_closed_form(X, y, lam)`` must minimise (1/m)||y - Xw||^2 + lam*||w||^2."""
+    ex = "Exercise 2.3"
+    rng = np.random.default_rng(3)
+    for m, p, lam in [(20, 3, 0.1), (8, 5, 2.0), (30, 4, 0.01), (5, 9, 0.5)]:
+        X = rng.standard_normal((m, p))
+        y = rng.standard_normal(m) + 1.0
+        got = run(ridge_closed_form, X.copy(), y.copy(), lam, exercise=ex)
+        eye = np.eye(p)
+        expect_close(got, _ridge_reference(X, y, lam), ex, "w", rtol=1e-6, atol=1e-9,
+                     inputs=(X, y, lam), hints=[
+            (np.linalg.solve(X.T @ X + lam * eye, X.T @ y),
+             "you solved (X^T X + lam*I) w = X^T y: that minimises the SUM of squared errors plus "
+             "lam*||w||^2 (scikit-learn's Ridge with alpha=lam). With the MEAN squared error the "
+             "system is (X^T X + m*lam*I) w = X^T y."),
+            (np.linalg.solve(X.T @ X + m * lam / 2 * eye, X.T @ y),
+             "you used m*lam/2 on the diagonal: the gradient of lam*||w||^2 is 2*lam*w, and after "
+             "multiplying the condition by m/2 the diagonal term is m*lam."),
+            (np.linalg.solve(X.T @ X + 2 * m * lam * eye, X.T @ y),
+             "you used 2*m*lam on the diagonal: set (2/m) X^T (Xw - y) + 2*lam*w = 0 and multiply "
+             "by m/2; the diagonal term is m*lam."),
+            (np.linalg.lstsq(X, y, rcond=None)[0],
+             "that is the unpenalized least-squares solution: lam is missing."),
+            (np.linalg.solve(X.T @ X / m + lam * eye, X.T @ y),
+             "you divided X^T X by m but not X^T y: (X^T X / m + lam*I) w = X^T y / m."),
+        ])
+    passed(ex, "w = (X^T X + m*lam*I)^-1 X^T y; m*lam appears because the data loss is a mean.")

@@ -1,0 +1,84 @@
+"""regcourse.optim: ProximalSGD is updates.proximal_step, and ISTA on a torch model reaches the lasso solution."""
+import numpy as np
+import pytest
+import torch
+
+from regcourse import optim as O
+from regcourse import solvers, updates
+from regcourse.data import make_sparse_regression
+
+
+def test_step_is_proximal_step():
+    rng = np.random.default_rng(0)
+    W, g = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    p = torch.nn.Parameter(torch.tensor(W))
+    opt = O.ProximalSGD([p], lr=0.1, l1=2.0, l2=0.3)
+    p.grad = torch.tensor(g)
+    opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), updates.proximal_step(W, g, 0.1, 2.0, 0.3),
+                               rtol=1e-15, atol=0)
+    assert (p == 0).sum() > 0
+
+
+def test_groups_and_closure():
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(4, 2).double()
+    X = torch.randn(5, 4, dtype=torch.float64)
+    ref = torch.nn.Linear(4, 2).double()
+    ref.load_state_dict(lin.state_dict())
+    ref(X).pow(2).mean().backward()
+    opt = O.ProximalSGD(O.param_groups(lin, l1=100.0), lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = lin(X).pow(2).mean()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert isinstance(loss, torch.Tensor)
+    assert torch.all(lin.weight == 0)  # lr * l1 = 10 wipes every weight
+    # the bias group has l1 = 0: a plain gradient step
+    torch.testing.assert_close(lin.bias.detach(), (ref.bias - 0.1 * ref.bias.grad).detach())
+
+
+def test_param_groups():
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    net[2].bias.requires_grad_(False)
+    groups = O.param_groups(net, l1=0.1, l2=0.2)
+    assert [len(g["params"]) for g in groups] == [2, 1]
+    assert groups[0]["l1"] == 0.1 and groups[0]["l2"] == 0.2
+    assert groups[1]["l1"] == 0.0 and groups[1]["l2"] == 0.0
+    assert groups[0]["params"][0] is net[0].weight and groups[1]["params"][0] is net[0].bias
+    assert [len(g["params"]) for g in O.param_groups(net, include_bias=True, weight_decay=1.0)] == [3]
+    # the groups plug into torch's own optimizers
+    opt = torch.optim.SGD(O.param_groups(net, weight_decay=0.5), lr=0.1)
+    assert [g["weight_decay"] for g in opt.param_groups] == [0.5, 0.0]
+
+
+@pytest.mark.parametrize("kw, name", [(dict(lr=-1.0), "lr"), (dict(lr=0.1, l1=-1.0), "l1"),
+                                      (dict(lr=0.1, l2=float("nan")), "l2")])
+def test_bad_hyperparameters(kw, name):
+    p = torch.nn.Parameter(torch.zeros(2))
+    with pytest.raises(ValueError, match=name):
+        O.ProximalSGD([p], **kw)
+    with pytest.raises(ValueError, match="l1"):
+        O.ProximalSGD([dict(params=[p], l1=-0.5)], lr=0.1)
+
+
+def test_ista_on_a_torch_model_reaches_the_lasso_solution():
+    X, y, _ = make_sparse_regression(80, 10, 3, noise=0.3, seed=4, correlation=0.3)
+    l1 = 0.1
+    w_ref, b_ref = solvers.lasso(X, y, l1)
+    lin = torch.nn.Linear(10, 1).double()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    L = 2 * np.linalg.eigvalsh(np.cov(X.T, bias=True)).max() + 2  # smoothness bound (with intercept)
+    opt = O.ProximalSGD(O.param_groups(lin, l1=l1), lr=1.0 / L)
+    for _ in range(1500):
+        opt.zero_grad()
+        torch.mean((lin(Xt).squeeze(1) - yt) ** 2).backward()
+        opt.step()
+    w = lin.weight.detach().numpy()[0]
+    np.testing.assert_allclose(w, w_ref, atol=1e-7)
+    assert float(lin.bias.detach()) == pytest.approx(b_ref, abs=1e-7)
+    assert np.array_equal(w == 0, w_ref == 0) and np.sum(w == 0) >= 3  # the same exact zeros

@@ -1,0 +1,156 @@
+"""regcourse.solvers against scikit-learn (with the converted constants) and KKT conditions from torch autograd."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+
+from regcourse import solvers as S
+from regcourse.data import make_sparse_regression
+
+
+def data(n=60, p=8, seed=0, correlation=0.5):
+    X, y, _ = make_sparse_regression(n, p, 3, noise=0.5, seed=seed, correlation=correlation)
+    return X + 2.0, y + 1.0  # non-zero means: the intercept matters
+
+
+def smooth_grad(X, y, w, b):
+    """d/dw of (1/n)||y - Xw - b||^2 by torch autograd (float64), and d/db."""
+    tw = torch.tensor(w, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    r = torch.from_numpy(y) - torch.from_numpy(X) @ tw - tb
+    (r @ r / len(y)).backward()
+    return tw.grad.numpy(), float(tb.grad)
+
+
+def assert_kkt(X, y, w, b, l1, l2, atol=1e-8, intercept=True):
+    g, gb = smooth_grad(X, y, w, b)
+    g = g + 2 * l2 * w
+    if intercept:
+        assert abs(gb) < atol  # the intercept is unpenalized: its gradient vanishes
+    nz = w != 0
+    np.testing.assert_allclose(g[nz], -l1 * np.sign(w[nz]), atol=atol)
+    assert np.all(np.abs(g[~nz]) <= l1 + atol)
+
+
+@pytest.mark.parametrize("n, p", [(60, 8), (15, 40)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ridge_matches_sklearn(n, p, fit_intercept):
+    X, y = data(n, p)
+    l2 = 0.3
+    w, b = S.ridge(X, y, l2, fit_intercept=fit_intercept)
+    ref = Ridge(alpha=n * l2, fit_intercept=fit_intercept, solver="svd").fit(X, y)  # alpha = m * l2
+    np.testing.assert_allclose(w, ref.coef_, rtol=1e-9, atol=1e-11)
+    assert b == pytest.approx(ref.intercept_ if fit_intercept else 0.0, abs=1e-9)
+    g, gb = smooth_grad(X, y, w, b)
+    np.testing.assert_allclose(g + 2 * l2 * w, 0, atol=1e-10)  # stationary point of the objective
+
+
+def test_ridge_without_penalty_is_least_squares_and_min_norm():
+    X, y = data(60, 5)
+    w, b = S.ridge(X, y, 0.0)
+    ref = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(w, ref.coef_, rtol=1e-9)
+    assert b == pytest.approx(ref.intercept_)
+    Xw, yw = data(10, 30)  # wide: many exact fits; l2 = 0 gives the smallest one
+    w, b = S.ridge(Xw, yw, 0.0)
+    Xc, yc = Xw - Xw.mean(0), yw - yw.mean()
+    np.testing.assert_allclose(w, np.linalg.pinv(Xc) @ yc, atol=1e-10)
+    np.testing.assert_allclose(Xw @ w + b, yw, atol=1e-9)
+    # and it is the limit of ridge as l2 -> 0
+    np.testing.assert_allclose(S.ridge(Xw, yw, 1e-10)[0], w, atol=1e-6)
+
+
+@pytest.mark.parametrize("l1", [0.01, 0.1, 0.5])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_lasso_matches_sklearn_and_kkt(l1, fit_intercept):
+    X, y = data()
+    w, b = S.lasso(X, y, l1, fit_intercept=fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = Lasso(alpha=l1 / 2, fit_intercept=fit_intercept, tol=1e-14, max_iter=1_000_000).fit(X, y)
+    np.testing.assert_allclose(w, ref.coef_, atol=1e-8)
+    assert np.array_equal(w == 0, ref.coef_ == 0)  # the same exact zeros
+    assert_kkt(X, y, w, b, l1, 0.0, intercept=fit_intercept)
+    assert S.objective(X, y, w, b, l1=l1) <= S.objective(X, y, ref.coef_, ref.intercept_, l1=l1) + 1e-12
+
+
+@pytest.mark.parametrize("l1, l2", [(0.05, 0.1), (0.3, 0.02), (0.0, 0.2)])
+def test_elastic_net_matches_sklearn_and_kkt(l1, l2):
+    X, y = data(correlation=0.9)
+    w, b = S.elastic_net(X, y, l1, l2)
+    alpha = l1 / 2 + l2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ElasticNet(alpha=alpha, l1_ratio=(l1 / 2) / alpha, tol=1e-14, max_iter=1_000_000).fit(X, y)
+    np.testing.assert_allclose(w, ref.coef_, atol=1e-8)
+    assert b == pytest.approx(ref.intercept_, abs=1e-8)
+    assert_kkt(X, y, w, b, l1, l2)
+    if l1 == 0:
+        np.testing.assert_allclose(w, S.ridge(X, y, l2)[0], atol=1e-10)
+
+
+def test_lasso_zero_above_l1_max():
+    X, y = data()
+    Xc, yc = X - X.mean(0), y - y.mean()
+    l1_max = np.max(np.abs(2 / len(y) * Xc.T @ yc))
+    w, b = S.lasso(X, y, 1.001 * l1_max)
+    assert np.all(w == 0) and b == pytest.approx(y.mean())
+    assert np.count_nonzero(S.lasso(X, y, 0.99 * l1_max)[0]) >= 1
+
+
+@pytest.mark.parametrize("c", [1e-7, 1e7])
+def test_solution_precise_whatever_the_units(c):
+    """Lasso is homogeneous: lasso(X, c*y, c*l1) = c*lasso(X, y, l1). Large or tiny units must converge."""
+    X, y = data(correlation=0.9)
+    w, b = S.elastic_net(X, y, 0.1, 0.05)
+    wc, bc = S.elastic_net(X, c * y, c * 0.1, 0.05, max_sweeps=20_000)
+    np.testing.assert_allclose(wc / c, w, rtol=1e-8, atol=1e-10)
+    assert bc / c == pytest.approx(b, rel=1e-8)
+
+
+def test_warm_start_and_constant_column():
+    X, y = data()
+    X[:, 3] = 7.0  # constant: after centring it carries nothing
+    w, b = S.lasso(X, y, 0.05)
+    assert w[3] == 0.0
+    w2, b2 = S.lasso(X, y, 0.05, w0=w + 0.3)
+    np.testing.assert_allclose(w2, w, atol=1e-10)
+    w3, _ = S.ridge(X, y, 0.1)
+    assert w3[3] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_objective_matches_torch():
+    X, y = data()
+    rng = np.random.default_rng(5)
+    w, b = rng.standard_normal(X.shape[1]), 0.7
+    r = torch.from_numpy(y) - torch.from_numpy(X) @ torch.from_numpy(w) - b
+    tw = torch.from_numpy(w)
+    expected = float(torch.mean(r ** 2) + 0.2 * tw.abs().sum() + 0.3 * (tw ** 2).sum())
+    assert S.objective(X, y, w, b, l1=0.2, l2=0.3) == pytest.approx(expected, rel=1e-13)
+
+
+def test_not_converged_raises():
+    X, y = data(correlation=0.99)
+    with pytest.raises(RuntimeError, match="did not converge in 2 sweeps"):
+        S.lasso(X, y, 0.001, max_sweeps=2)
+
+
+@pytest.mark.parametrize("call, err, match", [
+    (lambda X, y: S.ridge(X, y[:-1], 0.1), ValueError, "X and y must have the same number of rows"),
+    (lambda X, y: S.ridge(X[:, 0], y, 0.1), ValueError, "X must have 2"),
+    (lambda X, y: S.ridge(X, y, -0.1), ValueError, "l2"),
+    (lambda X, y: S.lasso(X, y, "big"), TypeError, "l1"),
+    (lambda X, y: S.lasso(np.where(X > 3, np.nan, X), y, 0.1), ValueError, "X contains"),
+    (lambda X, y: S.lasso(X, y, 0.1, w0=np.zeros(3)), ValueError, "w0 must have shape"),
+    (lambda X, y: S.lasso(X, y, 0.1, tol=0), ValueError, "tol"),
+    (lambda X, y: S.lasso(X, y, 0.1, max_sweeps=1.5), TypeError, "max_sweeps"),
+    (lambda X, y: S.ridge(X[:0], y[:0], 0.1), ValueError, "at least one row"),
+    (lambda X, y: S.objective(X, y, np.zeros(2)), ValueError, r"w must have shape \(8,\)"),
+    (lambda X, y: S.objective(X, y[:3], np.zeros(8)), ValueError, "same number of rows"),
+])
+def test_bad_input(call, err, match):
+    X, y = data()
+    with pytest.raises(err, match=match):
+        call(X, y)
