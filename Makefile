@@ -26,7 +26,12 @@ book: $(STAMP)
 	  rc=$$?; echo "book build took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -m "not browser"
+
+## the browser tests alone, on the book in _build/html (run `make book` first); they need
+## Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium; not `playwright install`)
+browser: $(STAMP)
+	$(BIN)/python -m pytest tests/test_browser.py -q
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest chapters --nbval-lax -q --durations=0
@@ -35,6 +40,8 @@ notebooks: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m regcourse student-edition student
 
+## times every notebook, the cold and cached book builds and rc.fit's overhead; writes
+## bench/results.md and fails when a budget is missed
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -17,7 +17,8 @@ def _pair(value, exercise, what):
 
 
 def check_scale_with_train_stats(scale_with_train_stats) -> None:
-    """Exercise 7.2: ``scale_with_train_stats(X_train, X_test) -> (Z_train, Z_test)`` with training mean/std."""
+    """Exercise 7.2: ``scale_with_train_stats(X_train, X_test) -> (Z_train, Z_test)``,
+    both scaled with the training mean and std: Z = (X - mean_train) / std_train."""
     ex = "Exercise 7.2"
     rng = np.random.default_rng(7)
     X_train = rng.standard_normal((12, 3)) * [0.001, 1.0, 1000.0] + [5.0, -2.0, 300.0]
@@ -35,7 +36,8 @@ def check_scale_with_train_stats(scale_with_train_stats) -> None:
     std1 = X_train.std(axis=0, ddof=1)
     expect_close(got[0], (X_train - mean) / std, ex, "Z_train", hints=[
         ((X_train - p_mean) / p_std, "Z_train used the statistics of training AND test rows together: "
-                                     "that leaks the test set into training. Use X_train's mean and std only."),
+                                     "that leaks the test set into training. Use X_train's mean and "
+                                     "std only."),
         ((X_train - mean) / std1, "you used the sample std (ddof=1); the course (and rc.data.standardize) "
                                   "divides by the population std, X_train.std(axis=0)."),
         (X_train / std, "you divided by the std but forgot to subtract the training mean."),
@@ -57,7 +59,8 @@ def check_scale_with_train_stats(scale_with_train_stats) -> None:
 
 
 def check_ridge_per_feature(ridge_per_feature) -> None:
-    """Exercise 7.3: ``ridge_per_feature(X, y, l2s) -> (w, b)`` minimising (1/n)||y-Xw-b||^2 + sum_j l2s_j w_j^2."""
+    """Exercise 7.3: ``ridge_per_feature(X, y, l2s) -> (w, b)`` minimising
+    (1/n)||y - Xw - b||^2 + sum_j l2s_j w_j^2 (intercept unpenalized)."""
     ex = "Exercise 7.3"
     rng = np.random.default_rng(3)
     cases = []

@@ -120,10 +120,12 @@ def check_recurrent_penalty(recurrent_penalty) -> None:
                 (_rnn_penalty(rnn, l2_ih, l2_hh, kinds=("weight", "bias")),
                  "you penalized the biases (bias_ih_*, bias_hh_*) too: use the weights only."),
                 (_rnn_penalty(rnn, l2_ih, l2_hh, layers=("l0",)),
-                 "only the first layer is penalized: sum over every layer (weight_ih_l0, weight_ih_l1, ...)."),
+                 "only the first layer is penalized: sum over every layer "
+                 "(weight_ih_l0, weight_ih_l1, ...)."),
                 (_rnn_penalty(rnn, l2_ih, l2_hh, reverse=False),
                  "the reverse direction of a bidirectional layer is missing (weight_ih_l0_reverse, ...)."),
-                (_rnn_penalty(rnn, l2_ih, l2_hh, power=1), "that is an L1 penalty (sum |W|); square the weights."),
+                (_rnn_penalty(rnn, l2_ih, l2_hh, power=1),
+                 "that is an L1 penalty (sum |W|); square the weights."),
                 (0.5 * _rnn_penalty(rnn, l2_ih, l2_hh), "off by a factor 1/2: the course's penalty is "
                                                         "l2 * sum W^2, not l2/2 * sum W^2."),
             ])
