@@ -28,13 +28,14 @@ def _student_edition(args) -> int:
     for r in reports:
         n_ex += len(r.exercises)
         n_stub += len(r.stubs)
-        stubs = f" ({', '.join(sorted(set(r.stubs)))})" if r.stubs else ""
+        stubs = f" ({', '.join(dict.fromkeys(r.stubs))})" if r.stubs else ""
         print(f"wrote {r.target}: {editions._plural(len(r.exercises), 'exercise')}, "
               f"{editions._plural(len(r.stubs), 'stub')}{stubs}, {r.removed_cells} solution cells removed")
     what = "nbgrader source (solutions still inside ### BEGIN/END SOLUTION)" if args.nbgrader \
         else "student edition"
     print(f"{what} in {Path(args.out_dir)}: {editions._plural(len(reports), 'notebook')}, "
-          f"{editions._plural(n_ex, 'exercise')}, {editions._plural(n_stub, 'stub')} (cells tagged '{editions.RAISES_TAG}')")
+          f"{editions._plural(n_ex, 'exercise')}, {editions._plural(n_stub, 'stub')} "
+          f"(cells tagged '{editions.RAISES_TAG}')")
     return 0
 
 

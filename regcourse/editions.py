@@ -8,8 +8,10 @@ drops every solution cell except code cells holding nbgrader's
 ``### BEGIN SOLUTION`` / ``### END SOLUTION`` regions: each region becomes
 ``raise NotImplementedError("Exercise N.M")`` (N the chapter, M the exercise's
 order in the notebook) and the cell is tagged ``raises-exception`` so that
-executing the edition (nbval, nbclient) carries on past it.
+executing the edition (nbval, nbclient) carries on past it. The nbgrader variant
+keeps the marked regions in nbgrader answer cells for ``nbgrader generate_assignment``.
 Any malformed exercise raises ValueError naming the notebook and the cell.
+Command line: ``python -m regcourse student-edition|list-exercises|guide-table``.
 """
 from __future__ import annotations
 
@@ -63,7 +65,8 @@ class Exercise:
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        return tuple(k for k in re.split(r"\s*(?:[,/+&]|\band\b)\s*", self.kind.lower()) if k)
+        """The kinds, split: 'derive + implement' -> ('derive', 'implement')."""
+        return _split_kinds(self.kind)
 
 
 @dataclass
@@ -96,6 +99,10 @@ def chapter_title(nb) -> str:
     return ""
 
 
+def _split_kinds(kind: str) -> tuple[str, ...]:
+    return tuple(k for k in re.split(r"\s*(?:[,/+&]|\band\b)\s*", kind.lower()) if k)
+
+
 def _where(path, index: int) -> str:
     return f"{Path(path).name}, cell {index}"
 
@@ -122,13 +129,14 @@ def _parse_box(lines: list[str], start: int, fence: str, title: str, where: str)
                          f"found {len(metas)}")
     meta = metas[0]
     kind = meta.group("kind").strip()
-    parts = [k for k in re.split(r"\s*(?:[,/+&]|\band\b)\s*", kind.lower()) if k]
+    parts = _split_kinds(kind)
     if not parts or any(k not in KINDS for k in parts):
         raise ValueError(f"{where}: the exercise '{title}' has kind {kind!r}; use "
                          f"{', '.join(KINDS)} (or a combination like 'derive + implement')")
     difficulty, minutes = int(meta.group("difficulty")), int(meta.group("time"))
     if not 1 <= difficulty <= 3:
-        raise ValueError(f"{where}: the exercise '{title}' has difficulty {difficulty}/3; use 1/3, 2/3 or 3/3")
+        raise ValueError(f"{where}: the exercise '{title}' has difficulty {difficulty}/3; "
+                         f"use 1/3, 2/3 or 3/3")
     if minutes <= 0:
         raise ValueError(f"{where}: the exercise '{title}' has time {minutes} min; it must be positive")
     return {"label": labels[0], "kind": kind, "difficulty": difficulty, "minutes": minutes}
@@ -430,10 +438,11 @@ def guide_table(chapters="chapters") -> str:
     counts = {k: sum(k in ex.kinds for ex in all_exercises) for k in KINDS}
     total = sum(ex.minutes for ex in all_exercises)
     n_chapters = len({ex.chapter for ex in all_exercises})
-    summary = (f"{_plural(len(all_exercises), 'exercise')} in {_plural(n_chapters, 'chapter')}, about {_hours(total)} in all "
-               f"({', '.join(f'{k} {n}' for k, n in counts.items())}"
-               + ("; an exercise of two kinds counts in both" if any(len(ex.kinds) > 1 for ex in all_exercises)
-                  else "") + ").")
+    by_kind = ", ".join(f"{k} {n}" for k, n in counts.items())
+    if any(len(ex.kinds) > 1 for ex in all_exercises):
+        by_kind += "; an exercise of two kinds counts in both"
+    summary = (f"{_plural(len(all_exercises), 'exercise')} in {_plural(n_chapters, 'chapter')}, "
+               f"about {_hours(total)} in all ({by_kind}).")
     return "\n".join(rows) + "\n\n" + summary + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Small seeded torch models the chapters train (chapters 07-10).
+"""Small seeded torch models the chapters train (chapter 08; any chapter may reuse them).
 
     mlp(n_in, hidden, n_out, seed)         Linear -> ReLU -> ... -> Linear, weights drawn with ``seed``
     SequenceRegressor(n_in, hidden, cell)  a GRU or LSTM over (batch, time, n_in), read out by a

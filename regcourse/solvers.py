@@ -42,7 +42,10 @@ def objective(X, y, w, b=0.0, l1=0.0, l2=0.0) -> float:
     v.same_rows("X", X, "y", y)
     if w.shape != (X.shape[1],):
         raise ValueError(f"w must have shape ({X.shape[1]},), one entry per column of X, got {w.shape}")
-    r = y - X @ w - v.real("b", b)
+    b = v.finite_array("b", b)
+    if b.size != 1:
+        raise ValueError(f"b must be one number (the intercept), got shape {b.shape}")
+    r = y - X @ w - float(b.reshape(-1)[0])
     return float(r @ r / len(y) + v.nonneg("l1", l1) * np.abs(w).sum() + v.nonneg("l2", l2) * w @ w)
 
 
@@ -65,8 +68,11 @@ def elastic_net(X, y, l1, l2, fit_intercept=True, tol=1e-12, max_sweeps=100_000,
 
     Cyclic coordinate descent on the Gram matrix G = Xc^T Xc / n, c = Xc^T yc / n:
         w_j <- soft_threshold(2*(c_j - G_j.w + G_jj*w_j), l1) / (2*G_jj + 2*l2)
-    until no coefficient moves by more than ``tol * max_j |w_j|`` in a sweep (relative, so
-    the result is equally precise whatever the units of X and y). ``w0`` warm-starts (for paths).
+    until no coefficient moves by more than ``tol * max_j |w_j|`` in a sweep over all j
+    (relative, so the result is equally precise whatever the units of X and y). Between
+    full sweeps, sweeps over the non-zeros alternate with an exact solve on the current
+    support and signs (an active-set step), so badly conditioned or wide (p > n)
+    problems converge in seconds too. ``w0`` warm-starts (for paths).
     """
     l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
     tol = v.positive("tol", tol)
@@ -85,22 +91,22 @@ def elastic_net(X, y, l1, l2, fit_intercept=True, tol=1e-12, max_sweeps=100_000,
     full, sweeps, biggest, scale = True, 0, 0.0, 0.0
     # Sweeps alternate between all coordinates and, until they settle, only the non-zero ones
     # (the active set); the answer is accepted only after a full sweep that moves nothing.
-    # Every few active sweeps, the exact minimiser on the current support and signs is tried
+    # Every other active sweep, the exact minimiser on the current support and signs is tried
     # (a linear solve), which ends the slow linear convergence of badly conditioned problems.
     while sweeps < max_sweeps:
         sweeps += 1
-        if not full and sweeps % 10 == 0:
+        if not full and sweeps % 2 == 0:
             w = _support_refit(G, c, w, l1, l2)
         Gw = G @ w  # recomputed each sweep: incremental updates alone drift by rounding
         biggest = 0.0
         for j in (range(p) if full else np.flatnonzero(w).tolist()):
+            wj = float(w[j])
             if denom_[j] == 0.0:  # a constant column with no L2: any value fits; keep 0
                 new = 0.0
             else:
-                wj = float(w[j])
                 rho = 2.0 * (c_[j] - float(Gw[j]) + diag_[j] * wj)
                 new = (rho - l1 if rho > l1 else rho + l1 if rho < -l1 else 0.0) / denom_[j]
-            delta = new - float(w[j])
+            delta = new - wj
             if delta != 0.0:
                 Gw += delta * rows[j]
                 w[j] = new
@@ -114,7 +120,8 @@ def elastic_net(X, y, l1, l2, fit_intercept=True, tol=1e-12, max_sweeps=100_000,
         full = settled
     else:
         raise RuntimeError(f"coordinate descent did not converge in {max_sweeps} sweeps "
-                           f"(last change {biggest:.2e} > tol * max|w| = {tol * scale:.2e})")
+                           f"(last change {biggest:.2e}, tol * max|w| = {tol * scale:.2e}); "
+                           f"raise max_sweeps or tol")
     return w, float(y_mean - x_mean @ w)
 
 
@@ -126,38 +133,53 @@ def _quadratic_objective(G, c, w, l1, l2):
 def _support_refit(G, c, w, l1, l2):
     """Active-set polish: minimise exactly over the support A and signs s of w.
 
-    The minimiser on that face solves (G_AA + l2 I) w_A = c_A - l1*s/2. If it keeps the
-    signs, jump there; if not, move towards it up to the first coefficient that reaches 0,
-    drop that one and repeat. Each move lowers the objective; a move that does not (a
-    singular G_AA) is refused. Returns the improved w (or w itself).
+    On that face the objective is quadratic with M = G_AA + l2*I and minimiser
+    M w_A = c_A - l1*s/2. If M is singular (more non-zeros than data can pin down), the
+    objective falls along M's null space in the direction -P s (P the projector), so
+    move that way. Either way, stop at the first coefficient that reaches 0 and drop it,
+    then repeat; a move that does not lower the objective is refused. Returns the new w.
     """
     f_w = _quadratic_objective(G, c, w, l1, l2)
-    for _ in range(w.size):
+    for _ in range(min(w.size, 8)):  # a few face moves per call; the sweeps do the rest
         A = np.flatnonzero(w)
         if A.size == 0:
             return w
-        s = np.sign(w[A])
-        try:
-            wA = np.linalg.solve(G[np.ix_(A, A)] + l2 * np.eye(A.size), c[A] - 0.5 * l1 * s)
+        s, wA = np.sign(w[A]), w[A]
+        M, r = G[np.ix_(A, A)] + l2 * np.eye(A.size), c[A] - 0.5 * l1 * s
+        d, t_max = None, 1.0
+        try:  # fast path: M safely positive definite
+            L = np.linalg.cholesky(M)
+            if np.diag(L).min() > 1e-6 * np.diag(L).max():
+                d = np.linalg.solve(M, r) - wA
         except np.linalg.LinAlgError:
+            pass
+        if d is None:
+            evals, V = np.linalg.eigh(M)
+            flat = evals <= 1e-10 * max(float(evals.max()), 1e-300)
+            Vn = V[:, flat]
+            d = -(Vn @ (Vn.T @ s))  # zero unless the face is unbounded along M's null space
+            if flat.any() and np.abs(d).max() > 1e-8:
+                t_max = np.inf
+            else:  # the minimiser on the face (minimum-norm one if M is singular)
+                keep = ~flat
+                d = V[:, keep] @ ((V[:, keep].T @ r) / evals[keep]) - wA
+        toward_zero = d * s < 0
+        ratios = np.full(A.size, np.inf)
+        ratios[toward_zero] = -wA[toward_zero] / d[toward_zero]
+        k = int(np.argmin(ratios))
+        t = min(t_max, float(ratios[k]))
+        if not np.isfinite(t):
             return w
-        if not np.all(np.isfinite(wA)):
-            return w
-        flips = np.sign(wA) != s
-        t = 1.0
-        if flips.any():  # fraction of the way at which each flipping coefficient hits 0
-            t = float(np.min(w[A][flips] / (w[A][flips] - wA[flips])))
         cand = w.copy()
-        cand[A] = w[A] + t * (wA - w[A])
-        if flips.any():
-            hit = A[flips][np.argmin(w[A][flips] / (w[A][flips] - wA[flips]))]
-            cand[hit] = 0.0
+        cand[A] = wA + t * d
+        if t == ratios[k]:
+            cand[A[k]] = 0.0
         cand[A[np.sign(cand[A]) != s]] = 0.0  # rounding: never let a sign flip through
         f_cand = _quadratic_objective(G, c, cand, l1, l2)
         if not f_cand <= f_w:
             return w
         w, f_w = cand, f_cand
-        if not flips.any():
+        if t == t_max:
             return w
     return w
 

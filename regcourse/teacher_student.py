@@ -171,8 +171,7 @@ def simulate(n_features, ms, lams, sigma2, tau2=1.0, trials=1000, seed=0) -> np.
     One teacher (``make_teacher(n_features, tau2, seed)``); each trial draws max(ms) examples and
     the training set of size m is its first m rows (nested sets: smoother curves over m).
     """
-    ms = [v.positive_int("ms", int(k)) if isinstance(k, np.integer) else v.positive_int("ms", k)
-          for k in np.atleast_1d(ms).tolist()]
+    ms = [v.positive_int("ms", k) for k in np.atleast_1d(ms).tolist()]
     lams = _lams(lams)
     sigma2, tau2 = v.nonneg("sigma2", sigma2), v.positive("tau2", tau2)
     u = make_teacher(n_features, tau2, seed)

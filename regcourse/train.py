@@ -156,6 +156,10 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
     opt = _make_optimizer(optimizer, model, lr, l1, l2, include_bias, weight_decay, momentum)
     l1_in_loss = l1 if optimizer in ("sgd", "adam") else 0.0
     watched = penalized_parameters(model, include_bias)
+    # Flat views share the parameters' storage: they follow the in-place optimizer updates,
+    # so _record can read them without rebuilding anything each epoch.
+    views = [p.detach().view(-1) for p in watched]
+    flat = torch.empty(sum(v.numel() for v in views), dtype=views[0].dtype) if views else None
     mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
     full_batch = batch_size is None
     history = History()
@@ -163,8 +167,8 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
+        model.train()
         for epoch in range(epochs):  # `epoch` epochs are done; entry `epoch` describes these weights
-            model.train()
             batches = [None] if full_batch else torch.randperm(n, generator=gen).split(batch_size)
             for i, idx in enumerate(batches):
                 xb, yb = (X, y) if idx is None else (X[idx], y[idx])
@@ -174,14 +178,14 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
                     # full batch and no dropout: this forward pass *is* the training loss
                     reuse = data_loss.detach() if full_batch and not mode_matters else None
                     _record(history, epoch, model, loss, X, y, X_val, y_val, watched,
-                            l1, l2, penalty, reuse, mode_matters)
+                            views, flat, l1, l2, penalty, reuse, mode_matters)
                 obj = data_loss
                 if l1_in_loss or penalty is not None:
                     obj = obj + model_penalty(model, l1_in_loss, 0.0, include_bias, penalty)
                 obj.backward()
                 opt.step()
         _record(history, epochs, model, loss, X, y, X_val, y_val, watched,
-                l1, l2, penalty, None, mode_matters)
+                views, flat, l1, l2, penalty, None, mode_matters)
     model.train()
     return history
 
@@ -190,7 +194,7 @@ _MODE_DEPENDENT = (torch.nn.modules.dropout._DropoutNd, torch.nn.modules.batchno
 
 
 @torch.no_grad()
-def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, l1, l2, penalty,
+def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, views, flat, l1, l2, penalty,
             train_loss, mode_matters):
     """Append one row describing the current weights (kept cheap: it runs every epoch)."""
     if mode_matters:
@@ -204,7 +208,7 @@ def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, l1, l2, pe
     pen = sq = 0.0
     zeros = 0
     if watched:
-        flat = torch.cat([p.detach().reshape(-1) for p in watched])
+        torch.cat(views, out=flat)  # into a buffer allocated once per fit
         sq = float(flat.dot(flat))
         zeros = flat.numel() - int(torch.count_nonzero(flat))
         pen = l2 * sq

@@ -286,7 +286,7 @@ def test_solution_dropdown_opens_on_click(site):
 
 
 def test_screenshot_of_a_chapter(site, visit):
-    """Screenshots of the first chapter (top, first figure) for a person to look at."""
+    """Screenshots of the first chapter (top, first display equation, first figure) for a person to look at."""
     assert CHAPTER_PAGES, "no chapter pages were built"
     path = CHAPTER_PAGES[0]
     info = visit(path)
@@ -295,6 +295,10 @@ def test_screenshot_of_a_chapter(site, visit):
     page, _ = site.open(path)
     stem = Path(path).stem
     page.screenshot(path=str(SHOTS / f"{stem}-top.png"))
+    display = page.locator("div.math mjx-container").first
+    if display.count():
+        display.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{stem}-math.png"))
     figure = page.locator(".cell_output img").first
     assert figure.count() == 1, f"{path}: no figure among the cell outputs"
     figure.scroll_into_view_if_needed()

@@ -47,7 +47,7 @@ def notebook(cells):
     return nb
 
 
-def sample_cells(check_ok=True):
+def sample_cells():
     """A chapter with a derive, an implement (two regions, indented) and an experiment exercise."""
     return [
         new_markdown_cell("# A synthetic chapter\n\nWhat you will learn."),
@@ -74,8 +74,7 @@ def sample_cells(check_ok=True):
             "        ### END SOLUTION\n"
             "    return 0\n"
             "\n"
-            + ("assert grad(3.0, 0.5) == 3.0 and helper(1) == 2\nprint('checked')"
-               if check_ok else "assert False")),
+            "assert grad(3.0, 0.5) == 3.0 and helper(1) == 2\nprint('checked')"),
         new_markdown_cell("Why it works (SECRET-MD-2)."),
         end(),
         box("Try lambdas", "ex-07-try", kind="experiment", difficulty=3, minutes=20),
@@ -357,10 +356,20 @@ def test_tables(chapters):
     assert lines[3] == "| 7 | 7.2 | ex-07-grad | Implement the gradient | implement | 1/3 | 5 min |"
     assert len(lines) == 5
     block = editions.guide_table(chapters)
-    assert "| 7.1 | [7. A synthetic chapter](chapters/07_synthetic.ipynb) | Derive the thing | derive | 2/3 | 10 min |" \
-        in block
+    link = "[7. A synthetic chapter](chapters/07_synthetic.ipynb)"
+    assert f"| 7.1 | {link} | Derive the thing | derive | 2/3 | 10 min |" in block
     assert "| 7.3 |  | Try lambdas | experiment | 3/3 | 20 min |" in block
     assert "3 exercises in 1 chapter, about 35 min in all (derive 1, implement 1, experiment 1)." in block
+
+
+def test_combined_kind_and_pipes_in_titles(tmp_path):
+    write_nb(tmp_path / "ch", [box("Norms |w| and w^2", "ex-05-t", kind="derive + implement"),
+                               start("ex-05-t"), end()])
+    [ex] = editions.read_exercises(tmp_path / "ch")
+    assert ex.kinds == ("derive", "implement")
+    assert "| Norms \\|w\\| and w^2 |" in editions.exercises_table([ex])
+    assert "(derive 1, implement 1, experiment 0; an exercise of two kinds counts in both)." \
+        in editions.guide_table(tmp_path / "ch")
 
 
 def test_update_guide(chapters, tmp_path):
@@ -383,7 +392,7 @@ def run_cli(*args, cwd=None):
 
 
 def test_cli_subprocess(chapters, tmp_path):
-    """`python -m regcourse student-edition`: writes and reports; refuses chapters/; malformed -> exit 1."""
+    """`python -m regcourse student-edition`: writes and reports; refuses chapters/ with exit 1."""
     out = tmp_path / "student"
     done = run_cli("student-edition", out, "--chapters", chapters)
     assert done.returncode == 0, done.stderr
@@ -394,9 +403,6 @@ def test_cli_subprocess(chapters, tmp_path):
     refused = run_cli("student-edition", chapters, "--chapters", chapters)
     assert refused.returncode != 0 and "refusing" in refused.stderr and "Traceback" not in refused.stderr
 
-    write_nb(tmp_path / "bad", [box("T", "ex-05-t"), end()])
-    bad = run_cli("student-edition", tmp_path / "out", "--chapters", tmp_path / "bad")
-    assert bad.returncode == 1 and "05_bad.ipynb, cell 1" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_cli_tables(chapters, tmp_path, capsys):
@@ -416,6 +422,12 @@ def test_cli_tables(chapters, tmp_path, capsys):
     assert main(["guide-table", "--chapters", str(chapters), "--check", str(guide)]) == 0
     assert main(["student-edition", str(chapters / "x"), "--chapters", str(chapters)]) == 1
     assert "refusing" in capsys.readouterr().err
+
+    write_nb(tmp_path / "bad", [box("T", "ex-05-t"), end()])
+    assert main(["student-edition", str(tmp_path / "out"), "--chapters", str(tmp_path / "bad")]) == 1
+    assert "05_bad.ipynb, cell 1: solution-end without" in capsys.readouterr().err
+    assert main(["list-exercises", "--chapters", str(tmp_path / "bad")]) == 1
+    assert "05_bad.ipynb, cell 1" in capsys.readouterr().err
 
 
 # --- the real chapters -------------------------------------------------------------------
@@ -490,7 +502,8 @@ def test_real_chapter_nbgrader_source_releases_no_solutions(path, tmp_path):
 
 @real
 def test_real_chapter_exercises_follow_the_format(path):
-    """Labels ex-NN-name; ≥3 exercises; each has a solution; implement ones are stubbed and call a check."""
+    """Labels ex-NN-name; ≥3 exercises; each has a solution; derive solutions assert; implement
+    ones are stubbed and call a check that exists."""
     import regcourse as rc
 
     exercises = editions.parse_notebook(path)
@@ -501,6 +514,10 @@ def test_real_chapter_exercises_follow_the_format(path):
     for ex in exercises:
         assert re.fullmatch(rf"ex-{number:02d}-[a-z0-9-]+", ex.label), f"{path.name}: label {ex.label}"
         assert ex.has_solution, f"{path.name}: {ex.name} ({ex.label}) has no solution-start/end block"
+        if "derive" in ex.kinds:  # the guide promises a numerical confirmation
+            assert any(cell.cell_type == "code" and "assert" in cell.source
+                       for cell, (_, owner, _) in zip(nb.cells, roles) if owner == ex), \
+                f"{path.name}: {ex.name} is a derive exercise whose solution asserts nothing"
         if "implement" in ex.kinds:
             assert ex.stubs >= 1, f"{path.name}: {ex.name} is an implement exercise without ### BEGIN SOLUTION"
             calls = [m for cell, (role, owner, _) in zip(nb.cells, roles) if role == "stub" and owner == ex
@@ -563,6 +580,9 @@ def test_instructor_guide_examples_are_real(capsys):
         "the guide's example is no longer the one in CONTRIBUTING.md"
     stubbed, n = editions.stub_solution_regions(source, "Exercise 2.1")
     assert n == 1 and f"```python\n{stubbed}```" in text
+    chapter2 = sorted(CHAPTERS.glob("02_*.ipynb"))
+    if chapter2:  # the guide calls it chapter 2's first exercise
+        assert editions.parse_notebook(chapter2[0])[0].label == "ex-02-l2-gradient"
 
     def l2_gradient(w, lam):
         return 2 * lam * w

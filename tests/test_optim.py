@@ -1,4 +1,4 @@
-"""regcourse.optim: ProximalSGD is updates.proximal_step, and ISTA on a torch model reaches the lasso solution."""
+"""regcourse.optim: ProximalSGD is updates.proximal_step; ISTA on a torch model reaches the lasso."""
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""regcourse.solvers against scikit-learn (with the converted constants) and KKT conditions from torch autograd."""
+"""regcourse.solvers against scikit-learn (constants converted) and KKT conditions via torch autograd."""
 import warnings
 
 import numpy as np
@@ -129,6 +129,8 @@ def test_objective_matches_torch():
     tw = torch.from_numpy(w)
     expected = float(torch.mean(r ** 2) + 0.2 * tw.abs().sum() + 0.3 * (tw ** 2).sum())
     assert S.objective(X, y, w, b, l1=0.2, l2=0.3) == pytest.approx(expected, rel=1e-13)
+    # the intercept may come as a 1-element array (a torch bias) too
+    assert S.objective(X, y, w, np.array([b]), l1=0.2, l2=0.3) == pytest.approx(expected, rel=1e-13)
 
 
 def test_not_converged_raises():
@@ -149,8 +151,24 @@ def test_not_converged_raises():
     (lambda X, y: S.ridge(X[:0], y[:0], 0.1), ValueError, "at least one row"),
     (lambda X, y: S.objective(X, y, np.zeros(2)), ValueError, r"w must have shape \(8,\)"),
     (lambda X, y: S.objective(X, y[:3], np.zeros(8)), ValueError, "same number of rows"),
+    (lambda X, y: S.objective(X, y, np.zeros(8), b=np.zeros(2)), ValueError, "b must be one number"),
 ])
 def test_bad_input(call, err, match):
     X, y = data()
     with pytest.raises(err, match=match):
         call(X, y)
+
+
+@pytest.mark.parametrize("n, p, l1", [(30, 100, 1e-4), (30, 100, 0.01), (40, 12, 1e-5)])
+def test_wide_and_nearly_interpolating_problems_converge(n, p, l1):
+    """p > n with a tiny l1 (support near n) and a near-singular design: slow for plain coordinate descent."""
+    X, y, _ = make_sparse_regression(n, p, 5, noise=0.5, seed=0, correlation=0.8)
+    if p < n:
+        X[:, 1] = X[:, 0] + 1e-4 * X[:, 1]  # two almost identical columns
+    w, b = S.lasso(X, y, l1)
+    assert_kkt(X, y, w, b, l1, 0.0, atol=1e-9)
+    assert np.count_nonzero(w) <= n
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = Lasso(alpha=l1 / 2, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert S.objective(X, y, w, b, l1=l1) <= S.objective(X, y, ref.coef_, ref.intercept_, l1=l1) + 1e-12

@@ -127,13 +127,16 @@ def test_history_describes_the_weights():
         assert len(h[key]) == len(ep), key
     with torch.no_grad():  # the last entry is the trained model
         W = weights_of(model)
-        assert h["loss"][-1] == pytest.approx(float(torch.mean((model(torch.from_numpy(X)).squeeze(1)
-                                                                 - torch.from_numpy(y)) ** 2)), rel=1e-12)
-        assert h["val_loss"][-1] == pytest.approx(float(torch.mean((model(torch.from_numpy(Xv)).squeeze(1)
-                                                                     - torch.from_numpy(yv)) ** 2)), rel=1e-12)
-        assert h["penalty"][-1] == pytest.approx(float(sum(l1 * w.abs().sum() + l2 * (w ** 2).sum()
-                                                           for w in W)), rel=1e-12)
-        assert h["weight_norm"][-1] == pytest.approx(float(sum((w ** 2).sum() for w in W)) ** 0.5, rel=1e-12)
+
+        def mse(A, b):
+            return float(torch.mean((model(torch.from_numpy(A)).squeeze(1) - torch.from_numpy(b)) ** 2))
+
+        assert h["loss"][-1] == pytest.approx(mse(X, y), rel=1e-12)
+        assert h["val_loss"][-1] == pytest.approx(mse(Xv, yv), rel=1e-12)
+        pen = float(sum(l1 * w.abs().sum() + l2 * (w ** 2).sum() for w in W))
+        assert h["penalty"][-1] == pytest.approx(pen, rel=1e-12)
+        norm = float(sum((w ** 2).sum() for w in W)) ** 0.5
+        assert h["weight_norm"][-1] == pytest.approx(norm, rel=1e-12)
     np.testing.assert_allclose(h.objective, h["loss"] + h["penalty"])
     # entry "after 8 epochs" is the model a run of 8 epochs returns
     h8 = fit(net(4), X, y, lr=0.05, epochs=8, l1=l1, l2=l2)
