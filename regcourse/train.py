@@ -156,10 +156,7 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
     opt = _make_optimizer(optimizer, model, lr, l1, l2, include_bias, weight_decay, momentum)
     l1_in_loss = l1 if optimizer in ("sgd", "adam") else 0.0
     watched = penalized_parameters(model, include_bias)
-    # Flat views share the parameters' storage: they follow the in-place optimizer updates,
-    # so _record can read them without rebuilding anything each epoch.
-    views = [p.detach().view(-1) for p in watched]
-    flat = torch.empty(sum(v.numel() for v in views), dtype=views[0].dtype) if views else None
+    stats = _WeightStats(watched)
     mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
     full_batch = batch_size is None
     history = History()
@@ -178,14 +175,14 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
                     # full batch and no dropout: this forward pass *is* the training loss
                     reuse = data_loss.detach() if full_batch and not mode_matters else None
                     _record(history, epoch, model, loss, X, y, X_val, y_val, watched,
-                            views, flat, l1, l2, penalty, reuse, mode_matters)
+                            stats, l1, l2, penalty, reuse, mode_matters)
                 obj = data_loss
                 if l1_in_loss or penalty is not None:
                     obj = obj + model_penalty(model, l1_in_loss, 0.0, include_bias, penalty)
                 obj.backward()
                 opt.step()
         _record(history, epochs, model, loss, X, y, X_val, y_val, watched,
-                views, flat, l1, l2, penalty, None, mode_matters)
+                stats, l1, l2, penalty, None, mode_matters)
     model.train()
     return history
 
@@ -193,8 +190,25 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
 _MODE_DEPENDENT = (torch.nn.modules.dropout._DropoutNd, torch.nn.modules.batchnorm._BatchNorm)
 
 
+class _WeightStats:
+    """sum W^2, sum |W| and the number of exact zeros over a fixed list of parameters."""
+
+    def __init__(self, params):
+        self.params = params
+        self.size = sum(p.numel() for p in params)
+
+    @torch.no_grad()
+    def __call__(self, need_abs: bool):
+        """(sum of squares, sum of absolute values or 0.0, number of exact zeros)."""
+        if not self.params:
+            return 0.0, 0.0, 0
+        flat = torch.cat([p.reshape(-1) for p in self.params])
+        return (float(flat.dot(flat)), float(flat.abs().sum()) if need_abs else 0.0,
+                self.size - int(torch.count_nonzero(flat)))
+
+
 @torch.no_grad()
-def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, views, flat, l1, l2, penalty,
+def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, stats, l1, l2, penalty,
             train_loss, mode_matters):
     """Append one row describing the current weights (kept cheap: it runs every epoch)."""
     if mode_matters:
@@ -205,20 +219,13 @@ def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, views, fla
     history.loss.append(float(train_loss))
     if X_val is not None:
         history.val_loss.append(float(_data_loss(loss, model(X_val), y_val)))
-    pen = sq = 0.0
-    zeros = 0
-    if watched:
-        torch.cat(views, out=flat)  # into a buffer allocated once per fit
-        sq = float(flat.dot(flat))
-        zeros = flat.numel() - int(torch.count_nonzero(flat))
-        pen = l2 * sq
-        if l1:
-            pen += l1 * float(flat.abs().sum())
-        if penalty is not None:
-            pen += float(sum(penalty(p.detach()) for p in watched))
+    sq, abs_sum, zeros = stats(need_abs=bool(l1))
+    pen = l2 * sq + l1 * abs_sum
+    if penalty is not None:
+        pen += float(sum(penalty(p.detach()) for p in watched))
     history.penalty.append(pen)
     history.weight_norm.append(sq ** 0.5)
-    history.sparsity.append(zeros / flat.numel() if watched else 0.0)
+    history.sparsity.append(zeros / stats.size if stats.size else 0.0)
     if mode_matters:
         model.train()
 
