@@ -1,0 +1,68 @@
+"""Hygiene of the chapter notebooks: committed without outputs, importing the library, asserting claims."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+CHAPTERS = sorted((Path(__file__).resolve().parents[1] / "chapters").glob("*.ipynb"))
+
+
+def test_there_are_ten_chapters():
+    assert len(CHAPTERS) == 10, [p.name for p in CHAPTERS]
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "execution" not in nb["metadata"], f"{path.name}: notebook metadata holds 'execution'"
+    assert "widgets" not in nb["metadata"], f"{path.name}: notebook metadata holds widget state"
+    for i, cell in enumerate(nb["cells"]):
+        where = f"{path.name}, cell {i}"
+        assert "execution" not in cell.get("metadata", {}), f"{where}: metadata holds execution timestamps"
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{where}: has outputs; clear them before committing"
+            assert cell["execution_count"] is None, f"{where}: has an execution count"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_kernel_is_python3(path):
+    spec = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("kernelspec", {})
+    assert spec.get("name") == "python3", f"{path.name}: kernelspec {spec}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_starts_with_a_title_and_imports_the_library(path):
+    cells = _cells(path)
+    assert cells[0]["cell_type"] == "markdown" and _source(cells[0]).startswith("# "), \
+        f"{path.name}: the first cell must be a markdown '# Title'"
+    first_code = next(_source(c) for c in cells if c["cell_type"] == "code")
+    assert re.search(r"^import regcourse as rc$", first_code, re.M), \
+        f"{path.name}: the first code cell must `import regcourse as rc`"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_claims_are_asserted_and_no_forbidden_habits(path):
+    code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
+    n_asserts = len(re.findall(r"^\s*assert\b", code, re.M))
+    assert n_asserts >= 5, f"{path.name}: only {n_asserts} asserts"
+    for pattern, why in [(r"^\s*[!%]pip\b", "installs packages from a cell"),
+                         (r"sys\.path\.(insert|append)", "edits sys.path"),
+                         (r"https?://", "reaches for the network"),
+                         (r"np\.random\.(seed|rand|randn|normal|uniform|choice)\(", "uses numpy's global RNG")]:
+        assert not re.search(pattern, code, re.M), f"{path.name}: {why}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_ends_with_a_summary(path):
+    headings = [line for c in _cells(path) if c["cell_type"] == "markdown"
+                for line in _source(c).splitlines() if line.startswith("## ")]
+    assert headings and headings[-1].strip() == "## Summary", f"{path.name}: last section {headings[-1:]}"
