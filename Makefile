@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test book unit notebooks browser student bench clean
+.PHONY: test book unit notebooks browser student bench robust clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ student: $(STAMP)
 ## bench/results.md and fails when a budget is missed
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## every chapter under 10 seed bases (REGCOURSE_SEED=0..9), in parallel over the cores; writes
+## bench/robust.md and fails when any assert fails on any base. Not part of `make test` (slow).
+## Choose with ROBUST_ARGS, e.g.  make robust ROBUST_ARGS="--bases 10-19 --chapters 05,08"
+robust: $(STAMP)
+	$(BIN)/python bench/robust.py $(ROBUST_ARGS)
 
 clean:
 	rm -rf _build student

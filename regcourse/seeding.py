@@ -50,8 +50,11 @@ def seed(k: int = 0) -> int:
 
 def seeds(n: int, start: int = 0) -> range:
     """``n`` consecutive seeds of the current base, from offset ``start``: the replicates of an experiment."""
-    n = _offset("n", n)
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"n must be a whole number, got {n!r} ({type(n).__name__})")
     start = _offset("start", start)
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n!r}")
     if start + n > SPAN:
         raise ValueError(f"start + n must be at most {SPAN}, got start={start}, n={n}")
     first = seed(start)
