@@ -21,9 +21,9 @@ import numpy as np
 
 from . import _validate as v
 
-__all__ = ["kh_to_l2", "l2_to_kh", "make_teacher", "sample", "ridge_batch", "test_error",
-           "optimal_lambda", "direction_averaged_error", "ridgeless_error", "asymptotic_error",
-           "simulate"]
+__all__ = ["asymptotic_error", "asymptotic_parts", "direction_averaged_error", "kh_to_l2",
+           "l2_to_kh", "make_teacher", "optimal_lambda", "ridge_batch", "ridgeless_error", "sample",
+           "simulate", "test_error"]
 
 
 def _lams(lams) -> np.ndarray:
@@ -149,36 +149,65 @@ def ridgeless_error(n_features, m, sigma2, tau2) -> float:
     return float("inf")
 
 
-def asymptotic_error(n_features, m, lam, sigma2, tau2) -> float:
-    """Large-N test error of the ridge student (Krogh & Hertz's formula), lam > 0.
+def _stieltjes(N, m, lam):
+    """g = (1/N) tr (X^T X + lam I)^(-1) for large N, and its derivative g' = dg/dlam."""
+    a = lam + m - N
+    g = (-a + np.sqrt(a * a + 4 * lam * N)) / (2 * lam * N)
+    return g, -(N * g * g + g) / (2 * lam * N * g + a)
 
-    With g = (1/N) tr (X^T X + lam I)^(-1), which for large N solves lam*N*g^2 + (lam + m - N)*g - 1 = 0,
-    the error is N*[tau2*lam^2*(-g') + sigma2*(g + lam*g')] + sigma2; at lam = sigma2/tau2 it is
-    sigma2*(N*g + 1).
+
+def asymptotic_parts(n_features, m, lam, sigma2, tau2) -> tuple[float, float]:
+    """Large-N (bias², variance) of the ridge student, lam > 0: the two sums of
+    :func:`direction_averaged_error`, with g as in :func:`asymptotic_error`,
+
+        bias² = sum_i tau2*lam^2/(s_i+lam)^2 = N*tau2*lam^2*(-g'),
+        variance = sum_i sigma2*s_i/(s_i+lam)^2 = N*sigma2*(g + lam*g').
+
+    Their slopes obey -d(variance)/dlam = (sigma2/(tau2*lam)) * d(bias²)/dlam in every direction,
+    so they balance at lam* = sigma2/tau2, wherever the two curves themselves cross.
     """
     N, m = v.positive_int("n_features", n_features), v.positive_int("m", m)
     lam = v.positive("lam", lam)
     sigma2, tau2 = v.nonneg("sigma2", sigma2), v.nonneg("tau2", tau2)
-    a = lam + m - N
-    g = (-a + np.sqrt(a * a + 4 * lam * N)) / (2 * lam * N)
-    dg = -(N * g * g + g) / (2 * lam * N * g + a)
-    return float(N * (tau2 * lam ** 2 * (-dg) + sigma2 * (g + lam * dg)) + sigma2)
+    g, dg = _stieltjes(N, m, lam)
+    return float(N * tau2 * lam ** 2 * (-dg)), float(N * sigma2 * (g + lam * dg))
+
+
+def asymptotic_error(n_features, m, lam, sigma2, tau2) -> float:
+    """Large-N test error of the ridge student (Krogh & Hertz's formula), lam > 0.
+
+    With g = (1/N) tr (X^T X + lam I)^(-1), which for large N solves lam*N*g^2 + (lam + m - N)*g - 1 = 0,
+    the error is N*[tau2*lam^2*(-g') + sigma2*(g + lam*g')] + sigma2 (bias² + variance + noise,
+    :func:`asymptotic_parts`); at lam = sigma2/tau2 it is sigma2*(N*g + 1).
+    """
+    bias2, variance = asymptotic_parts(n_features, m, lam, sigma2, tau2)
+    return bias2 + variance + v.nonneg("sigma2", sigma2)
 
 
 def simulate(n_features, ms, lams, sigma2, tau2=1.0, trials=1000, seed=0) -> np.ndarray:
     """Test errors of the ridge student, shape (len(ms), trials, len(lams)).
 
-    One teacher (``make_teacher(n_features, tau2, seed)``); each trial draws max(ms) examples and
-    the training set of size m is its first m rows (nested sets: smoother curves over m).
+    One teacher; each trial draws max(ms) examples and the training set of size m is its first
+    m rows (nested sets: smoother curves over m). The teacher and the data come from two
+    independent streams spawned from ``seed`` (``numpy.random.SeedSequence(seed).spawn(2)``),
+    so runs with consecutive seeds share no random numbers.
     """
     ms = [v.positive_int("ms", k) for k in np.atleast_1d(ms).tolist()]
     lams = _lams(lams)
     sigma2, tau2 = v.nonneg("sigma2", sigma2), v.positive("tau2", tau2)
-    u = make_teacher(n_features, tau2, seed)
-    X, y = sample(u, max(ms), trials, sigma2, seed + 1)
+    teacher_seed, data_seed = _streams(seed)
+    u = make_teacher(n_features, tau2, teacher_seed)
+    X, y = sample(u, max(ms), trials, sigma2, data_seed)
     out = []
     for k in ms:  # the error ||w - u||^2 is rotation invariant: measure it in the eigenbasis
         s, V, b = _eig_solve(X[:, :k], y[:, :k])
         uv = np.matmul(V.transpose(0, 2, 1), u)                       # (trials, N)
         out.append(((_coefs(s, b, lams) - uv[:, None, :]) ** 2).sum(axis=-1) + sigma2)
     return np.stack(out)
+
+
+def _streams(seed):
+    """Two independent seed sequences (teacher, data) spawned from one whole-number ``seed``."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    return np.random.SeedSequence(int(seed)).spawn(2)

@@ -118,10 +118,48 @@ def test_asymptotic_error_matches_simulation_away_from_the_peak():
 def test_simulate_shape_and_nesting():
     E = ts.simulate(8, [3, 6], [0.1, 1.0], 0.5, trials=7, seed=3)
     assert E.shape == (2, 7, 2)
-    u = ts.make_teacher(8, 1.0, 3)
-    X, y = ts.sample(u, 6, 7, 0.5, 4)                       # simulate uses seed + 1 for the data
-    np.testing.assert_allclose(E[0], ts.test_error(ts.ridge_batch(X[:, :3], y[:, :3], [0.1, 1.0]),
-                                                   u, 0.5), rtol=1e-10)
+    teacher_seq, data_seq = np.random.SeedSequence(3).spawn(2)   # two streams from one seed
+    u = ts.make_teacher(8, 1.0, teacher_seq)
+    X, y = ts.sample(u, 6, 7, 0.5, data_seq)
+    for j, k in enumerate([3, 6]):                                # nested: the first k rows
+        np.testing.assert_allclose(E[j], ts.test_error(ts.ridge_batch(X[:, :k], y[:, :k],
+                                                                      [0.1, 1.0]), u, 0.5),
+                                   rtol=1e-10)
+
+
+def test_simulate_consecutive_seeds_share_no_stream():
+    # the old scheme (teacher from seed, data from seed + 1) made seed s's data start with
+    # seed s+1's teacher; spawned streams do not
+    a = ts.simulate(6, [4], [1.0], 0.5, trials=50, seed=10)
+    b = ts.simulate(6, [4], [1.0], 0.5, trials=50, seed=11)
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] < 0.5
+    np.testing.assert_array_equal(a, ts.simulate(6, [4], [1.0], 0.5, trials=50, seed=10))
+    with pytest.raises(ValueError, match="seed"):
+        ts.simulate(6, [4], [1.0], 0.5, seed=-1)
+
+
+def test_asymptotic_parts_sum_to_the_error_and_match_the_spectrum():
+    N, sigma2, tau2 = 200, 0.5, 1.0
+    rng = np.random.default_rng(8)
+    for m in (100, 200, 400):
+        X = rng.standard_normal((m, N))
+        s = np.clip(np.linalg.eigvalsh(X.T @ X), 0, None)
+        for lam in (0.1, 0.5, 5.0):
+            bias2, var = ts.asymptotic_parts(N, m, lam, sigma2, tau2)
+            total = ts.asymptotic_error(N, m, lam, sigma2, tau2)
+            assert bias2 + var + sigma2 == pytest.approx(total, rel=1e-12)
+            # one large random spectrum is close to the large-N limit (finite-size O(1/N))
+            np.testing.assert_allclose(bias2, (tau2 * lam**2 / (s + lam) ** 2).sum(), rtol=0.1)
+            np.testing.assert_allclose(var, (sigma2 * s / (s + lam) ** 2).sum(), rtol=0.1)
+
+
+def test_asymptotic_parts_slopes_balance_at_the_optimum():
+    N, m, sigma2, tau2, h = 20, 60, 0.5, 2.0, 1e-6
+    for lam in (0.05, 0.25, 3.0):
+        b_hi, v_hi = ts.asymptotic_parts(N, m, lam * (1 + h), sigma2, tau2)
+        b_lo, v_lo = ts.asymptotic_parts(N, m, lam * (1 - h), sigma2, tau2)
+        ratio = -(v_hi - v_lo) / (b_hi - b_lo)
+        assert ratio == pytest.approx(sigma2 / (tau2 * lam), rel=1e-4)
 
 
 @pytest.mark.parametrize("call, arg", [
@@ -140,6 +178,7 @@ def test_simulate_shape_and_nesting():
     (lambda: ts.direction_averaged_error([1.0, -1.0], [1.0], 1.0, 1.0), "s"),
     (lambda: ts.direction_averaged_error([1.0], [0.0], 1.0, 1.0), "lams"),
     (lambda: ts.asymptotic_error(10, 5, 0.0, 1.0, 1.0), "lam"),
+    (lambda: ts.asymptotic_parts(10, 0, 1.0, 1.0, 1.0), "m"),
     (lambda: ts.simulate(5, [0], [1.0], 0.5), "ms"),
 ])
 def test_bad_input_names_the_argument(call, arg):
