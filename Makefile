@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test book unit notebooks browser student bench robust clean
+.PHONY: test book unit notebooks browser student nbgrader-all bench robust clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ notebooks: $(STAMP)
 ## the student edition (solutions removed, stubs in place) in student/
 student: $(STAMP)
 	$(BIN)/python -m regcourse student-edition student
+
+## the real nbgrader round (quickstart, generate_assignment, autograde, feedback) on every
+## chapter; `make test` runs it on chapters 2 and 7 only
+nbgrader-all: $(STAMP)
+	REGCOURSE_NBGRADER_CHAPTERS=all $(BIN)/python -m pytest tests/test_nbgrader.py -q
 
 ## times every notebook, the cold and cached book builds and rc.fit's overhead; writes
 ## bench/results.md and fails when a budget is missed

@@ -22,15 +22,26 @@ def _default_chapters() -> Path:
     return Path(__file__).resolve().parent.parent / "chapters"
 
 
+def _chapter_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--only takes chapter numbers like 2,5; got {text!r}") from None
+
+
 def _student_edition(args) -> int:
-    reports = editions.write_student_edition(args.out_dir, args.chapters, nbgrader=args.nbgrader)
+    reports = editions.write_student_edition(args.out_dir, args.chapters, nbgrader=args.nbgrader,
+                                             only=args.only)
     n_ex = n_stub = 0
     for r in reports:
         n_ex += len(r.exercises)
         n_stub += len(r.stubs)
         stubs = f" ({', '.join(dict.fromkeys(r.stubs))})" if r.stubs else ""
+        graded = (f", {editions._plural(len(r.graded), 'graded test')} worth "
+                  f"{editions._plural(sum(p for _, p in r.graded), 'point')}") if args.nbgrader else ""
         print(f"wrote {r.target}: {editions._plural(len(r.exercises), 'exercise')}, "
-              f"{editions._plural(len(r.stubs), 'stub')}{stubs}, {r.removed_cells} solution cells removed")
+              f"{editions._plural(len(r.stubs), 'stub')}{stubs}, {r.removed_cells} solution cells "
+              f"removed{graded}")
     what = "nbgrader source (solutions still inside ### BEGIN/END SOLUTION)" if args.nbgrader \
         else "student edition"
     print(f"{what} in {Path(args.out_dir)}: {editions._plural(len(reports), 'notebook')}, "
@@ -73,7 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     p.add_argument("--nbgrader", action="store_true",
                    help="write nbgrader source notebooks instead: unmarked solutions removed, marked "
-                        "regions kept in nbgrader answer cells, for `nbgrader generate_assignment`")
+                        "regions kept in nbgrader answer cells, each check in a graded test cell, "
+                        "for `nbgrader generate_assignment` and `nbgrader autograde`")
+    p.add_argument("--only", type=_chapter_list, default=None, metavar="N[,N...]",
+                   help="only these chapters, by number (e.g. 2,5); default: all")
     chapters_option(p)
     p.set_defaults(run=_student_edition)
 

@@ -15,6 +15,7 @@ Command line: ``python -m regcourse student-edition|list-exercises|guide-table``
 """
 from __future__ import annotations
 
+import ast
 import copy
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from pathlib import Path
 import nbformat
 
 __all__ = ["Exercise", "NotebookEdition", "chapter_number", "chapter_title", "parse_notebook",
-           "read_exercises", "student_notebook", "stub_solution_regions", "write_student_edition",
+           "read_exercises", "split_answer_and_check", "student_notebook", "stub_solution_regions",
+           "write_student_edition",
            "exercises_table", "guide_table", "update_guide", "embedded_block", "GUIDE_START", "GUIDE_END",
            "RAISES_TAG", "KINDS"]
 
@@ -78,6 +80,7 @@ class NotebookEdition:
     exercises: list[Exercise]
     stubs: list[str] = field(default_factory=list)  # one 'Exercise N.M' per stub region
     removed_cells: int = 0
+    graded: list[tuple[str, int]] = field(default_factory=list)  # nbgrader: (grade_id, points)
 
 
 def chapter_number(path) -> int:
@@ -314,7 +317,9 @@ def student_notebook(nb_or_path, nbgrader: bool = False):
     With ``nbgrader=True``, the source for ``nbgrader generate_assignment`` instead:
     the same cells are removed, but the marked regions stay and their cells become
     nbgrader "autograded answer" cells (``metadata.nbgrader.solution``), which
-    nbgrader's ClearSolutions then replaces by its own stub.
+    nbgrader's ClearSolutions then replaces by its own stub; the check call after each
+    answer moves into a locked "autograder tests" cell worth the exercise's difficulty in
+    points (``grade_id`` = label + ``-check``), which ``nbgrader autograde`` scores.
     """
     nb, path = _load(nb_or_path)
     exercises, roles = _scan(nb, path)
@@ -330,17 +335,27 @@ def student_notebook(nb_or_path, nbgrader: bool = False):
         if role == "stub":
             stubbed, regions = stub_solution_regions(cell.source, owner.name, _where(path, index))
             report.stubs += [owner.name] * regions
+            test = None
             if nbgrader:
                 grade_id = owner.label if owner.label not in grade_ids else f"{owner.label}-cell{index}"
                 grade_ids.add(grade_id)
-                cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": False,
-                                             "schema_version": 3, "solution": True, "task": False}
+                cell.source, check = split_answer_and_check(cell.source)
+                cell.metadata["nbgrader"] = _nbgrader_meta(grade_id, solution=True)
+                if check:
+                    test = nbformat.v4.new_code_cell(
+                        f"# Autograded: {owner.name} ({_plural(owner.difficulty, 'point')}). "
+                        f"The check's message says what is wrong.\n{check}")
+                    test.metadata["nbgrader"] = _nbgrader_meta(f"{grade_id}-check", grade=True,
+                                                               points=owner.difficulty)
+                    report.graded.append((test.metadata["nbgrader"]["grade_id"], owner.difficulty))
             else:
                 cell.source = stubbed
-            tags = list(cell.metadata.get("tags", []))
-            if RAISES_TAG not in tags:
-                tags.append(RAISES_TAG)
-            cell.metadata["tags"] = tags
+            _tag_raises(cell)
+            if test is not None:
+                _tag_raises(test)
+                _strip(cell)
+                cells += [cell, test]
+                continue
         _strip(cell)
         cells.append(cell)
     new.cells = cells
@@ -351,6 +366,48 @@ def student_notebook(nb_or_path, nbgrader: bool = False):
     return new, report
 
 
+def split_answer_and_check(source: str) -> tuple[str, str]:
+    """Split a solution cell after its last ``### END SOLUTION``: (the answer, the code after it).
+
+    The split falls before the first top-level statement that starts below the last END
+    line, so a function whose body goes on after its marked region stays whole. In the
+    nbgrader edition the answer stays in the answer cell and the code after it (the
+    ``rc.checks.check_…`` call) moves to a graded, locked test cell of its own, so a wrong
+    answer costs that test's points only.
+    """
+    lines = source.split("\n")
+    last = max((i for i, line in enumerate(lines) if _END.match(line)), default=None)
+    if last is None:
+        return source, ""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError as err:
+        raise ValueError(f"a solution cell does not parse as Python (line {err.lineno}): {err.msg}") from None
+    after = [node.lineno - 1 for node in body if node.lineno - 1 > last]
+    if not after:
+        return source, ""
+    cut = after[0]
+    while cut - 1 > last and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")):
+        cut -= 1  # blank lines and comments just before it go with it
+    return "\n".join(lines[:cut]).rstrip("\n"), "\n".join(lines[cut:]).strip("\n")
+
+
+def _nbgrader_meta(grade_id: str, solution: bool = False, grade: bool = False, points: int = 0) -> dict:
+    """nbgrader's cell metadata (schema 3): an answer cell, or a locked autograder-test cell."""
+    meta = {"grade": grade, "grade_id": grade_id, "locked": not solution, "schema_version": 3,
+            "solution": solution, "task": False}
+    if grade:
+        meta["points"] = points
+    return meta
+
+
+def _tag_raises(cell) -> None:
+    tags = list(cell.metadata.get("tags", []))
+    if RAISES_TAG not in tags:
+        tags.append(RAISES_TAG)
+    cell.metadata["tags"] = tags
+
+
 def _inside(path: Path, folder: Path) -> bool:
     try:
         path.relative_to(folder)
@@ -359,10 +416,12 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def write_student_edition(out_dir, chapters="chapters", nbgrader: bool = False) -> list[NotebookEdition]:
+def write_student_edition(out_dir, chapters="chapters", nbgrader: bool = False,
+                          only=None) -> list[NotebookEdition]:
     """Write the student edition of every ``chapters/*.ipynb`` into ``out_dir``.
 
     ``nbgrader=True`` writes nbgrader source notebooks instead (see :func:`student_notebook`).
+    ``only``: chapter numbers to include (default all), e.g. ``[2, 5]``.
 
     Refuses (ValueError) to write into the chapters directory or over a source
     notebook. Every notebook is converted before anything is written.
@@ -370,6 +429,12 @@ def write_student_edition(out_dir, chapters="chapters", nbgrader: bool = False) 
     sources = _chapter_files(chapters)
     if not sources:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in {chapters}")
+    if only is not None:
+        wanted = {int(n) for n in only}
+        missing = wanted - {chapter_number(p) for p in sources}
+        if missing:
+            raise ValueError(f"only={sorted(wanted)}: no chapter numbered {sorted(missing)} in {chapters}")
+        sources = [p for p in sources if chapter_number(p) in wanted]
     out = Path(out_dir).resolve()
     chapters_dir = Path(chapters).resolve()
     if _inside(out, chapters_dir):

@@ -278,8 +278,19 @@ def test_nbgrader_source(chapters, tmp_path):
     text = all_source(nb)
     assert "SECRET-CODE-2" in text and "SECRET-CODE-3" in text  # the marked regions stay for nbgrader
     assert "SECRET-MD" not in text and "SECRET-CODE-1" not in text and "SECRET-CODE-4" not in text
-    answer = [c for c in nb.cells if "nbgrader" in c.metadata]
-    assert len(answer) == 1 and answer[0].metadata["nbgrader"]["grade_id"] == "ex-07-grad"
+    graded = [c for c in nb.cells if "nbgrader" in c.metadata]
+    assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == ["ex-07-grad", "ex-07-grad-check"]
+    answer, test = graded
+    assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["grade"]
+    assert test.metadata["nbgrader"] == {"grade": True, "grade_id": "ex-07-grad-check", "locked": True,
+                                         "points": 1, "schema_version": 3, "solution": False,
+                                         "task": False}
+    # the function whose body goes on after its marked region stays whole in the answer cell;
+    # the code after it becomes the graded test
+    assert answer.source.rstrip().endswith("    return 0")
+    assert test.source.splitlines()[1:] == ["assert grad(3.0, 0.5) == 3.0 and helper(1) == 2",
+                                            "print('checked')"]
+    assert reports[0].graded == [("ex-07-grad-check", 1)]
     released = nbgrader_clear_solutions(nb)
     assert "SECRET" not in all_source(released)
     assert '    # YOUR CODE HERE\n    raise NotImplementedError()' in all_source(released)
@@ -602,3 +613,26 @@ def test_instructor_guide_examples_are_real(capsys):
         messages.append(f"CheckError: {info.value}")
     for message in messages:
         assert message in text, f"instructor_guide.md quotes a check message that changed; now: {message}"
+
+
+@pytest.mark.parametrize("source, answer, check", [
+    ("x = 1", "x = 1", ""),                                                   # no marked region
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", None, ""),  # nothing after
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\n# the check\ncheck(f)",
+     "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", "# the check\ncheck(f)"),
+])
+def test_split_answer_and_check(source, answer, check):
+    got = editions.split_answer_and_check(source)
+    assert got == ((source if answer is None else answer), check)
+
+
+def test_split_answer_and_check_rejects_a_cell_that_does_not_parse():
+    with pytest.raises(ValueError, match="does not parse"):
+        editions.split_answer_and_check("def f(:\n    ### BEGIN SOLUTION\n    ### END SOLUTION\nx")
+
+
+def test_only_some_chapters(chapters, tmp_path):
+    reports = editions.write_student_edition(tmp_path / "out", chapters, only=[8])
+    assert [r.source.name for r in reports] == ["08_plain.ipynb"]
+    with pytest.raises(ValueError, match=r"no chapter numbered \[3\]"):
+        editions.write_student_edition(tmp_path / "out2", chapters, only=[3, 8])
