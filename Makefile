@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test book unit notebooks browser student nbgrader-all bench robust clean
+.PHONY: test lint book unit notebooks browser student nbgrader-all bench robust clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,12 +13,26 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## every test: builds the book (the browser tests read it), then library tests, every
-## notebook under nbval, the student edition and the browser tests, in one pytest run
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+CACHE := _build/.jupyter_cache
+
+## every test, in four stages: ruff; one pytest over the cores (library, every notebook under
+## nbval, the student editions executed, the nbgrader round on chapters 2 and 7), whose notebook
+## runs are stored for the book; the book (-W, --all), which reuses them instead of executing
+## the chapters again; the browser tests on the built book
 test: $(STAMP)
+	@$(MAKE) --no-print-directory lint
+	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests chapters --nbval-lax \
+	  -m "not browser" --book-cache $(CACHE) -q --durations=15; \
+	  rc=$$?; echo "pytest (library, notebooks, editions, nbgrader) took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 	@$(MAKE) --no-print-directory book
-	@t0=$$(date +%s); $(BIN)/python -m pytest tests chapters --nbval-lax -q --durations=15; \
-	  rc=$$?; echo "pytest took $$(( $$(date +%s) - t0 ))s"; exit $$rc
+	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) tests/test_browser.py -q; \
+	  rc=$$?; echo "browser tests took $$(( $$(date +%s) - t0 ))s"; exit $$rc
+
+## ruff: the lint rules and the formatting of pyproject.toml, over the library, tests, bench and notebooks
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## the HTML book in _build/html (notebooks executed; any warning or failing notebook fails the build)
 book: $(STAMP)
@@ -26,7 +40,7 @@ book: $(STAMP)
 	  rc=$$?; echo "book build took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q -m "not browser"
+	$(BIN)/python -m pytest -n $(JOBS) tests -q -m "not browser and not nbgrader"
 
 ## the browser tests alone, on the book in _build/html (run `make book` first); they need
 ## Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium; not `playwright install`)

@@ -31,7 +31,7 @@ WRONG_ID = "ex-02-l2-gradient"
 WRONG_ANSWER = "def l2_gradient(w, lam):\n    return lam * np.asarray(w, dtype=float)"
 WRONG_HINT = "off by a factor of 2"
 
-pytestmark = pytest.mark.nbgrader
+pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group(name="nbgrader")]  # one round
 
 
 def _chapters() -> list[int]:

@@ -1,0 +1,98 @@
+"""pytest plug-ins for the chapters: nbval's cells stay together, and the book reuses their run.
+
+With ``--book-cache DIR`` (``make test`` passes ``_build/.jupyter_cache``, where Jupyter Book 1
+keeps executed notebooks), every chapter that nbval runs without a failing cell is stored, with
+the outputs nbval saw, in that jupyter-cache. The next ``jupyter-book build`` finds each
+chapter in the cache (the key is the hash of its code and metadata, outputs excluded) and
+executes nothing: nbval stays the one executor, and the book shows what nbval checked.
+A chapter with any failing or skipped cell is not stored, so the book executes it itself.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--book-cache", default=None, metavar="DIR",
+                     help="store each notebook nbval ran cleanly in this jupyter-cache, for the book")
+
+
+_runs: dict[str, dict] = {}  # notebook path -> {"outputs": {cell index: outputs}, "ok": bool}
+
+
+def _is_nbval_cell(item) -> bool:
+    return type(item).__name__ == "IPyNbCell" and hasattr(item, "cell_num")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep each notebook's cells together, in order, on one pytest-xdist worker (they share one
+    kernel) under ``--dist loadgroup``; every other test is spread over the workers one by one."""
+    for item in items:
+        if _is_nbval_cell(item):
+            item.add_marker(pytest.mark.xdist_group(name=f"notebook:{item.parent.fspath}"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if not item.config.getoption("--book-cache") or not _is_nbval_cell(item):
+        return
+    report = outcome.get_result()
+    run = _runs.setdefault(str(item.parent.fspath), {"outputs": {}, "counts": {}, "ok": True})
+    if report.failed or report.skipped:
+        run["ok"] = False
+    elif call.when == "call":
+        run["outputs"][item.cell_num] = _merge_streams(item.test_outputs or [])
+
+
+def pytest_runtest_teardown(item, nextitem):
+    cache_dir = item.config.getoption("--book-cache")
+    if not cache_dir or not _is_nbval_cell(item):
+        return
+    if nextitem is not None and getattr(nextitem, "parent", None) is item.parent:
+        return  # not the notebook's last cell yet
+    path = str(item.parent.fspath)
+    run = _runs.pop(path, None)
+    if run and run["ok"]:
+        _store(Path(cache_dir), Path(path), run["outputs"])
+
+
+def _merge_streams(outputs):
+    """Consecutive stream outputs of one name as one output, as a notebook client stores them."""
+    merged = []
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
+def _store(cache_dir: Path, path: Path, outputs: dict) -> None:
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    nb = nbformat.read(path, as_version=4)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    if len(outputs) != len(code):
+        return  # nbval did not run every code cell: let the book execute it
+    for count, (index, outs) in enumerate(zip(code, outputs.values()), start=1):
+        nb.cells[index].outputs = [nbformat.from_dict(o) for o in outs]
+        nb.cells[index].execution_count = count
+        for o in nb.cells[index].outputs:
+            if o.get("output_type") == "execute_result":
+                o["execution_count"] = count
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(20):  # several pytest-xdist workers may write the sqlite cache at once
+        try:
+            cache = get_cache(str(cache_dir))
+            cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"executed_by": "nbval"}),
+                                        check_validity=False, overwrite=True)
+            return
+        except Exception:  # noqa: BLE001 - 'database is locked'; the book executes it otherwise
+            time.sleep(0.2 * (attempt + 1))
