@@ -3,12 +3,13 @@
 Each chapter's checks live in ``chNN.py`` beside this file; every name listed in
 a module's ``__all__`` is collected here, so notebooks call ``rc.checks.check_x``.
 A check raises :class:`CheckError` with a message in the reader's terms, or
-prints a one-line confirmation.
+prints a one-line confirmation. Every check is wrapped in :func:`._core.guarded` here (in its
+own module too), so that it raises nothing but CheckError whatever the answer does.
 """
 import importlib
 import pkgutil
 
-from ._core import CheckError
+from ._core import CheckError, guarded
 
 __all__ = ["CheckError"]
 
@@ -18,6 +19,8 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         for _name in _module.__all__:
             if _name in globals():
                 raise ImportError(f"check {_name} is defined twice ({_info.name})")
-            globals()[_name] = getattr(_module, _name)
+            _check = guarded(getattr(_module, _name))
+            setattr(_module, _name, _check)
+            globals()[_name] = _check
             __all__.append(_name)
-del _info, _module, _name
+del _info, _module, _name, _check
