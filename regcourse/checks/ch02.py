@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import expect_close, passed, run
+from ._core import expect_close, fresh_rng, passed, run
 
 __all__ = ["check_l2_gradient", "check_l2_step", "check_ridge_closed_form"]
 
@@ -14,6 +14,9 @@ def check_l2_gradient(l2_gradient) -> None:
     rng = np.random.default_rng(0)
     cases = [(rng.standard_normal(5), 0.3), (np.zeros(3), 1.0), (rng.standard_normal((2, 3)), 0.0),
              (np.array([-2.0, 0.5]), 2.5)]
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    cases += [(fresh.standard_normal(tuple(fresh.integers(1, 6, size=k))), 10 ** fresh.uniform(-2, 1))
+              for k in (1, 2, 3)]
     for w, lam in cases:
         got = run(l2_gradient, w.copy(), lam, exercise=ex)
         expect_close(got, 2 * lam * w, ex, "the gradient", inputs=(w, lam), hints=[
@@ -34,6 +37,10 @@ def check_l2_step(l2_step) -> None:
              (rng.standard_normal((2, 3)), rng.standard_normal((2, 3)), 0.05, 2.0),
              (np.array([1.0, -2.0]), np.zeros(2), 0.2, 0.5),
              (np.array([0.5, 0.0, -1.5]), np.array([0.3, -0.2, 0.1]), 0.01, 0.0)]
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    for shape in [(int(fresh.integers(2, 8)),), tuple(int(k) for k in fresh.integers(2, 5, size=2))]:
+        cases.append((3 * fresh.standard_normal(shape), fresh.standard_normal(shape),
+                      10 ** fresh.uniform(-3, -0.5), 10 ** fresh.uniform(-2, 0.5)))
     for w, grad, lr, lam in cases:
         got = run(l2_step, w.copy(), grad.copy(), lr, lam, exercise=ex)
         expected = (1 - 2 * lr * lam) * w - lr * grad
@@ -65,9 +72,14 @@ def check_ridge_closed_form(ridge_closed_form) -> None:
     """Exercise 2.3: ``ridge_closed_form(X, y, lam)`` must minimise (1/m)||y - Xw||^2 + lam*||w||^2."""
     ex = "Exercise 2.3"
     rng = np.random.default_rng(3)
-    for m, p, lam in [(20, 3, 0.1), (8, 5, 2.0), (30, 4, 0.01), (5, 9, 0.5)]:
-        X = rng.standard_normal((m, p))
-        y = rng.standard_normal(m) + 1.0
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    sizes = [(20, 3, 0.1), (8, 5, 2.0), (30, 4, 0.01), (5, 9, 0.5)]
+    sizes += [(int(fresh.integers(4, 40)), int(fresh.integers(1, 10)), 10 ** fresh.uniform(-2, 0.3))
+              for _ in range(2)]
+    for k, (m, p, lam) in enumerate(sizes):
+        source = rng if k < 4 else fresh
+        X = source.standard_normal((m, p))
+        y = source.standard_normal(m) + 1.0
         got = run(ridge_closed_form, X.copy(), y.copy(), lam, exercise=ex)
         eye = np.eye(p)
         expect_close(got, _ridge_reference(X, y, lam), ex, "w", rtol=1e-6, atol=1e-9,
