@@ -96,7 +96,7 @@ def _in_place(w_half, u, q):
     (_q_unchanged, "q did not change"),
     (_q_sign, "q has the wrong sign"),
     (_in_place, "modified its inputs"),
-    (lambda w_half, u, q: w_half, "return the pair"),
+    (lambda w_half, u, q: w_half, "should return a pair \\(w, q_new\\)"),
 ])
 def test_cumulative_typical_mistakes(wrong, message):
     with pytest.raises(CheckError, match=message):

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import sparse
 from ..updates import soft_threshold as _soft_threshold
-from ._core import CheckError, as_array, expect_close, passed, run
+from ._core import CheckError, as_array, as_tuple, expect_close, fresh_rng, passed, run
 
 __all__ = ["check_soft_threshold", "check_cumulative_penalty", "check_l1_max"]
 
@@ -17,6 +17,12 @@ def check_soft_threshold(soft_threshold) -> None:
     cases = [(np.array([-2.0, -0.5, -0.1, 0.0, 0.1, 0.3, 0.5, 2.0]), 0.3),
              (rng.standard_normal(20), 0.5), (rng.standard_normal((3, 4)), 0.2),
              (np.array([1.5, -1.5, 0.25]), 0.0), (np.array([0.4, -0.4]), 0.4)]
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    for shape in [(int(fresh.integers(3, 15)),), tuple(int(k) for k in fresh.integers(2, 5, size=3))]:
+        t = float(10 ** fresh.uniform(-2, 0.5))
+        w = t * 3 * fresh.standard_normal(shape)
+        w.reshape(-1)[:2] = [t, -t]  # on the threshold: exactly 0
+        cases.append((w, t))
     for w, t in cases:
         got = run(soft_threshold, w.copy(), t, exercise=ex)
         expected = _soft_threshold(w, t)
@@ -48,12 +54,16 @@ def check_cumulative_penalty(cumulative_penalty) -> None:
     q = np.array([-0.1, -0.1, 0.1, 0.1, 0.0, 0.0, 0.0])
     cases = [(w_half, 0.15, q), (rng.standard_normal(10), 0.3, rng.uniform(-0.3, 0.3, 10)),
              (rng.standard_normal(6), 0.0, np.zeros(6))]
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    for n in fresh.integers(4, 15, size=2):
+        u = float(fresh.uniform(0.05, 0.6))
+        w_new = fresh.standard_normal(n) * fresh.uniform(0.2, 2)
+        w_new[0] = 0.0
+        cases.append((w_new, u, fresh.uniform(-u, u, n)))
     for w_half, u, q in cases:
         w_in, q_in = w_half.copy(), q.copy()
         out = run(cumulative_penalty, w_in, u, q_in, exercise=ex)
-        if not isinstance(out, tuple) or len(out) != 2:
-            raise CheckError(f"{ex}: return the pair (w, q_new), got {type(out).__name__}")
-        got_w, got_q = out
+        got_w, got_q = as_tuple(out, 2, ex, "cumulative_penalty", "(w, q_new)")
         if not (np.array_equal(w_in, w_half) and np.array_equal(q_in, q)):
             raise CheckError(f"{ex}: your function modified its inputs w_half or q in place; "
                              "work on copies (np.where returns a new array).")
@@ -88,9 +98,14 @@ def check_l1_max(l1_max) -> None:
     """Exercise 3.5: ``l1_max(X, y)`` = max_j |(2/m) Xc_j^T yc| (centred X and y)."""
     ex = "Exercise 3.5"
     rng = np.random.default_rng(5)
-    for m, p, shift in [(30, 5, 3.0), (50, 12, -1.5), (20, 3, 0.0)]:
-        X = rng.standard_normal((m, p)) + shift * rng.uniform(0.5, 1.5, p)
-        y = X @ rng.standard_normal(p) + 2.0 + rng.standard_normal(m)
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    sizes = [(30, 5, 3.0), (50, 12, -1.5), (20, 3, 0.0)]
+    sizes += [(int(fresh.integers(5, 60)), int(fresh.integers(1, 15)), fresh.uniform(-4, 4))
+              for _ in range(2)]
+    for k, (m, p, shift) in enumerate(sizes):
+        source = rng if k < 3 else fresh
+        X = source.standard_normal((m, p)) + shift * source.uniform(0.5, 1.5, p)
+        y = X @ source.standard_normal(p) + 2.0 + source.standard_normal(m)
         got = run(l1_max, X.copy(), y.copy(), exercise=ex)
         Xc, yc = X - X.mean(0), y - y.mean()
         expected = _l1_max_ref(X, y)
@@ -98,7 +113,8 @@ def check_l1_max(l1_max) -> None:
             (np.max(np.abs(Xc.T @ yc)) / m, "your value is half the right one: that is scikit-learn's "
                                             "alpha_max, for a loss with 1/(2m). With the course's "
                                             "mean squared error the gradient is (2/m) X^T r."),
-            (np.max(np.abs(2.0 / m * X.T @ y)), "centre X and y first: the free intercept absorbs the means."),
+            (np.max(np.abs(2.0 / m * X.T @ y)),
+             "centre X and y first: the free intercept absorbs the means."),
             (np.max(np.abs(2.0 * Xc.T @ yc)), "divide by m: the data loss is a mean, not a sum."),
             (np.max(2.0 / m * Xc.T @ yc), "take the absolute value: a large negative correlation also "
                                           "keeps its weight non-zero."),
