@@ -3,14 +3,21 @@
     log_grid(lo, hi)                 powers of ten 10^lo, ..., 10^hi (coarse search on a log scale)
     refine_grid(lams, errors, n)     n points evenly spaced in log(lambda) between the best's neighbours
     grid_search(score, lams)         score(lam) for each lam; the best is the smallest score
+                                     (vectorized=True: score(lams) scores the whole grid at once)
     search_then_refine(score, lams)  a coarse grid, then a refined one around its best
     validation_curve(fit, lams, ...) training and validation error for each lam
     ridge_fitter(X, y, lam)          fit=... for ridge: returns a predict function
+    ridge_path(X, y, lams)           ridge for a whole grid from one SVD of the centred X = U S V^T:
+                                     w(lam) = V diag(s / (s^2 + m*lam)) U^T yc,  b = mean(y) - mean(X) w
+    ridge_path_fitter(X, y, lams)    fit=... for a grid: predict returns shape (len(lams), n)
     bias_variance(fit, lam, ...)     over K resampled training sets, at test inputs x with truth f(x):
                                      bias^2   = mean_x (mean_k pred_k(x) - f(x))^2
                                      variance = mean_x (1/K) sum_k (pred_k(x) - mean_k pred_k(x))^2
                                      so that mean_k mean_x (pred_k(x) - f(x))^2 = bias^2 + variance
+                                     (an identity of the sample); per_set, error_se for Monte Carlo errors
     over_seeds(fn, seeds)            fn(seed) for each seed -> SeedStats (values, mean, sd, "m ± sd")
+    paired(a, b)                     d_i = a_i - b_i over paired replicates -> Paired (mean, SE = sd/sqrt(n),
+                                     wins d > 0 / losses d < 0 / ties)
 """
 from __future__ import annotations
 
@@ -23,7 +30,8 @@ from .metrics import mse
 from .solvers import ridge
 
 __all__ = ["log_grid", "refine_grid", "grid_search", "search_then_refine", "validation_curve",
-           "ridge_fitter", "bias_variance", "over_seeds", "SeedStats"]
+           "ridge_fitter", "ridge_path", "ridge_path_fitter", "bias_variance", "over_seeds",
+           "SeedStats", "paired", "Paired"]
 
 
 def _int(name, value):
@@ -73,25 +81,37 @@ def refine_grid(lams, errors, n: int = 9) -> np.ndarray:
     return np.geomspace(lo, hi, n)
 
 
-def grid_search(score, lams):
-    """Return (best lambda, scores): ``scores[i] = score(lams[i])``, best = smallest score (first on ties)."""
+def grid_search(score, lams, vectorized: bool = False):
+    """Return (best lambda, scores): ``scores[i] = score(lams[i])``, best = smallest score (first on ties).
+
+    With ``vectorized=True``, ``score`` takes the whole grid (an array) and returns one score
+    per lambda (e.g. a validation error computed for every lambda from one SVD).
+    """
     if not callable(score):
         raise TypeError(f"score must be callable, got {type(score).__name__}")
+    if not isinstance(vectorized, (bool, np.bool_)):
+        raise TypeError(f"vectorized must be True or False, got {vectorized!r}")
     lams = _grid(lams)
-    scores = np.array([float(score(float(lam))) for lam in lams])
+    if vectorized:
+        scores = np.asarray(score(lams.copy()), dtype=float).reshape(-1)
+        if scores.shape != lams.shape:
+            raise ValueError(f"score(lams) must return {len(lams)} scores, got shape {scores.shape}")
+    else:
+        scores = np.array([float(score(float(lam))) for lam in lams])
     if not np.all(np.isfinite(scores)):
         raise ValueError("score returned NaN or inf for some lambda")
     return float(lams[int(np.argmin(scores))]), scores
 
 
-def search_then_refine(score, lams, n: int = 9) -> dict:
+def search_then_refine(score, lams, n: int = 9, vectorized: bool = False) -> dict:
     """A coarse search over ``lams``, then ``n`` points between the best's neighbours (log scale).
 
-    Returns {"coarse": lams, "coarse_scores", "fine": refined lams, "fine_scores", "best", "best_score"}.
+    Returns {"coarse": lams, "coarse_scores", "fine": refined lams, "fine_scores", "best",
+    "best_score", "coarse_best"}; ``vectorized`` as in :func:`grid_search`.
     """
-    coarse_best, coarse_scores = grid_search(score, lams)
+    coarse_best, coarse_scores = grid_search(score, lams, vectorized)
     fine = refine_grid(lams, coarse_scores, n)
-    best, fine_scores = grid_search(score, fine)
+    best, fine_scores = grid_search(score, fine, vectorized)
     return {"coarse": np.asarray(lams, dtype=float), "coarse_scores": coarse_scores,
             "fine": fine, "fine_scores": fine_scores, "best": best,
             "best_score": float(fine_scores.min()), "coarse_best": coarse_best}
@@ -101,6 +121,39 @@ def ridge_fitter(X, y, lam):
     """Fit rc.solvers.ridge(X, y, l2=lam) and return its predict function X -> X w + b."""
     w, b = ridge(X, y, lam)
     return lambda Xn: np.asarray(Xn, dtype=float) @ w + b
+
+
+def ridge_path(X, y, lams, fit_intercept: bool = True):
+    """Ridge on a whole grid of lambdas at once: (W, b) with W[j], b[j] = rc.solvers.ridge(X, y, lams[j]).
+
+    Minimises (1/m)||y - Xw - b||^2 + lam ||w||^2 for every lam. With Xc, yc the centred data
+    and Xc = U diag(s) V^T its thin SVD, w(lam) = V diag(s / (s^2 + m lam)) U^T yc and
+    b = mean(y) - mean(X) . w; at lam = 0 directions with s = 0 get 0 (the minimum-norm
+    least-squares fit). Returns W of shape (len(lams), p) and b of shape (len(lams),).
+    """
+    lams = _grid(lams)
+    X = v.finite_array("X", X, ndim=2)
+    y = v.finite_array("y", y, ndim=1)
+    v.same_rows("X", X, "y", y)
+    if len(y) == 0:
+        raise ValueError("X and y must have at least one row")
+    if not isinstance(fit_intercept, (bool, np.bool_)):
+        raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
+    x_mean = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
+    y_mean = float(y.mean()) if fit_intercept else 0.0
+    m = len(y)
+    U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
+    keep = s > s.max(initial=0.0) * max(X.shape) * np.finfo(float).eps
+    s, U, Vt = s[keep], U[:, keep], Vt[keep]
+    shrink = s / (s ** 2 + m * lams[:, None])          # (L, r)
+    W = (shrink * (U.T @ (y - y_mean))) @ Vt           # (L, p)
+    return W, y_mean - W @ x_mean
+
+
+def ridge_path_fitter(X, y, lams):
+    """Fit ``ridge_path(X, y, lams)``; predict: Xn -> array (len(lams), len(Xn)), rows Xn w(lam) + b(lam)."""
+    W, b = ridge_path(X, y, lams)
+    return lambda Xn: (v.finite_array("X", Xn, ndim=2) @ W.T + b).T
 
 
 def validation_curve(fit, lams, X_train, y_train, X_val, y_val, error=mse):
@@ -124,30 +177,51 @@ def validation_curve(fit, lams, X_train, y_train, X_val, y_val, error=mse):
 def bias_variance(fit, lam, sample_train, X_test, f_test, n_sets: int = 50, seed: int = 0) -> dict:
     """Bias^2 and variance of ``fit(X, y, lam) -> predict`` over ``n_sets`` resampled training sets.
 
-    ``sample_train(rng) -> (X, y)`` draws one training set; ``f_test`` is the noise-free truth at
-    ``X_test``. Returns {"bias2", "variance", "error": mean squared distance to the truth
-    (= bias2 + variance), "predictions": array (n_sets, len(X_test))}.
+    ``sample_train(rng) -> (X, y)`` draws one training set from ``numpy.random.default_rng(seed)``;
+    ``f_test`` is the noise-free truth at ``X_test``. With pred_k the fit on set k,
+
+        bias2    = mean_x (mean_k pred_k(x) - f(x))^2
+        variance = mean_x mean_k (pred_k(x) - mean_k pred_k(x))^2        (ddof = 0)
+        per_set  = mean_x (pred_k(x) - f(x))^2,  one value per set k
+        error    = mean_k per_set = bias2 + variance      (an identity of the sample)
+        error_se = sd_k(per_set) / sqrt(n_sets)           (Monte Carlo standard error of error)
+
+    ``lam`` is a number, or a 1-D grid: then ``fit(X, y, lams)`` predicts the whole grid at once
+    (shape (len(lams), n_test), e.g. ``ridge_path_fitter``), every lambda sees the same
+    training sets, and bias2, variance, error, error_se are arrays over the grid, per_set has
+    shape (n_sets, len(lams)) and predictions (n_sets, len(lams), n_test); for a number,
+    predictions has shape (n_sets, n_test).
     """
     if not callable(fit):
         raise TypeError(f"fit must be callable, got {type(fit).__name__}")
     if not callable(sample_train):
         raise TypeError(f"sample_train must be callable, got {type(sample_train).__name__}")
-    lam = v.nonneg("lam", lam)
+    grid = np.ndim(lam) > 0
+    lam = _grid(lam) if grid else v.nonneg("lam", lam)
     n_sets = v.positive_int("n_sets", n_sets)
     if n_sets < 2:
         raise ValueError(f"n_sets must be >= 2, got {n_sets}")
     f_test = v.finite_array("f_test", f_test, ndim=1)
     v.same_rows("X_test", X_test, "f_test", f_test)
+    shape = (len(lam), len(f_test)) if grid else (len(f_test),)
     rng = np.random.default_rng(seed)
-    preds = np.empty((n_sets, len(f_test)))
+    preds = np.empty((n_sets, *shape))
     for k in range(n_sets):
         X, y = sample_train(rng)
-        preds[k] = np.asarray(fit(X, y, lam)(X_test), dtype=float).reshape(-1)
+        pred = np.asarray(fit(X, y, lam)(X_test), dtype=float)
+        if pred.size != np.prod(shape):
+            raise ValueError(f"fit(X, y, lam) must predict shape {shape} at X_test, got {pred.shape}")
+        preds[k] = pred.reshape(shape)
     mean_pred = preds.mean(axis=0)
-    bias2 = float(np.mean((mean_pred - f_test) ** 2))
-    variance = float(np.mean(preds.var(axis=0)))
-    error = float(np.mean((preds - f_test) ** 2))
-    return {"bias2": bias2, "variance": variance, "error": error, "predictions": preds}
+    bias2 = np.mean((mean_pred - f_test) ** 2, axis=-1)
+    variance = np.mean(preds.var(axis=0), axis=-1)
+    per_set = np.mean((preds - f_test) ** 2, axis=-1)
+    error = per_set.mean(axis=0)
+    error_se = per_set.std(axis=0, ddof=1) / np.sqrt(n_sets)
+    if not grid:
+        bias2, variance, error, error_se = map(float, (bias2, variance, error, error_se))
+    return {"bias2": bias2, "variance": variance, "error": error, "error_se": error_se,
+            "per_set": per_set, "predictions": preds}
 
 
 @dataclass
@@ -172,4 +246,46 @@ def over_seeds(fn, seeds=range(5)) -> SeedStats:
     if not np.all(np.isfinite(values)):
         raise ValueError("fn returned NaN or inf for some seed")
     return SeedStats(values, float(values.mean()), float(values.std(ddof=1)))
+
+
+
+@dataclass
+class Paired:
+    """Paired differences d_i = a_i - b_i: their mean, SE = sd(d)/sqrt(n) (ddof=1), wins/losses/ties."""
+    d: np.ndarray
+    mean: float
+    se: float
+    wins: int
+    losses: int
+    ties: int
+
+    @property
+    def z(self) -> float:
+        """mean / SE (inf when every difference is the same non-zero number)."""
+        if self.se > 0:
+            return self.mean / self.se
+        return 0.0 if self.mean == 0 else float(np.sign(self.mean) * np.inf)
+
+    def __str__(self):
+        return (f"{self.mean:.4g} ± {self.se:.2g} (SE, n={len(self.d)}; "
+                f"{self.wins} wins / {self.losses} losses / {self.ties} ties)")
+
+
+def paired(a, b=None) -> Paired:
+    """Statistics of the paired differences d = a - b (or of ``a`` itself when ``b`` is None).
+
+    mean = (1/n) sum_i d_i,  SE = sd(d) / sqrt(n) with ddof=1; wins = #{d_i > 0},
+    losses = #{d_i < 0}, ties = #{d_i = 0}. One entry per replicate (seed), both arms on the
+    same data and initialization.
+    """
+    d = v.finite_array("a", a, ndim=1)
+    if b is not None:
+        b = v.finite_array("b", b, ndim=1)
+        if b.shape != d.shape:
+            raise ValueError(f"b must have the shape of a {d.shape}, got {b.shape}")
+        d = d - b
+    if len(d) < 2:
+        raise ValueError(f"a must hold at least 2 paired values, got {len(d)}")
+    return Paired(d, float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d))),
+                  int(np.sum(d > 0)), int(np.sum(d < 0)), int(np.sum(d == 0)))
 

@@ -80,7 +80,8 @@ def test_bias_variance_identity_and_limits():
     assert out["bias2"] < 4 * out["variance"] / 40
     big = tu.bias_variance(tu.ridge_fitter, 1e4, sample, Xt, Xt @ w, n_sets=40, seed=1)
     # a huge penalty leaves only the (unpenalized) intercept: a constant, far from the truth
-    assert big["variance"] < 0.1 * big["bias2"] and big["bias2"] == pytest.approx(np.mean((Xt @ w) ** 2), rel=0.1)
+    assert big["variance"] < 0.1 * big["bias2"]
+    assert big["bias2"] == pytest.approx(np.mean((Xt @ w) ** 2), rel=0.1)
     # reproducible with the seed
     again = tu.bias_variance(tu.ridge_fitter, 0.0, sample, Xt, Xt @ w, n_sets=40, seed=1)
     assert again["bias2"] == out["bias2"]
@@ -104,3 +105,115 @@ def test_over_seeds():
         tu.over_seeds(None)
     with pytest.raises(ValueError, match="fn"):
         tu.over_seeds(lambda s: np.inf)
+
+
+def test_ridge_path_matches_solver_sklearn_and_min_norm():
+    X, y, _ = rc.make_sparse_regression(40, 6, 3, seed=4)
+    lams = [0.0, 1e-3, 0.1, 10.0]
+    W, b = tu.ridge_path(X, y, lams)
+    assert W.shape == (4, 6) and b.shape == (4,)
+    for j, lam in enumerate(lams):
+        w_ref, b_ref = rc.solvers.ridge(X, y, lam)
+        np.testing.assert_allclose(W[j], w_ref, atol=1e-10)
+        assert b[j] == pytest.approx(b_ref, abs=1e-10)
+        if lam > 0:  # scikit-learn's sum convention: alpha = m * lam
+            sk = Ridge(alpha=len(y) * lam).fit(X, y)
+            np.testing.assert_allclose(W[j], sk.coef_, atol=1e-9)
+    # wide data (p > m): at lam = 0 the minimum-norm interpolant, as numpy's lstsq gives
+    Xw, yw, _ = rc.make_sparse_regression(8, 20, 3, seed=5)
+    W0, b0 = tu.ridge_path(Xw, yw, [0.0, 0.5])
+    Xc, yc = Xw - Xw.mean(0), yw - yw.mean()
+    np.testing.assert_allclose(W0[0], np.linalg.lstsq(Xc, yc, rcond=None)[0], atol=1e-10)
+    np.testing.assert_allclose(W0[1], rc.solvers.ridge(Xw, yw, 0.5)[0], atol=1e-10)
+    # no intercept
+    Wn, bn = tu.ridge_path(X, y, [0.1], fit_intercept=False)
+    np.testing.assert_allclose(Wn[0], rc.solvers.ridge(X, y, 0.1, fit_intercept=False)[0], atol=1e-10)
+    assert bn[0] == 0.0
+    pred = tu.ridge_path_fitter(X, y, lams)(X[:5])
+    assert pred.shape == (4, 5)
+    np.testing.assert_allclose(pred[2], tu.ridge_fitter(X, y, 0.1)(X[:5]), atol=1e-10)
+    with pytest.raises(ValueError, match="lams"):
+        tu.ridge_path(X, y, [-1.0])
+    with pytest.raises(ValueError, match="y"):
+        tu.ridge_path(X, y[:-1], [1.0])
+    with pytest.raises(TypeError, match="fit_intercept"):
+        tu.ridge_path(X, y, [1.0], fit_intercept="yes")
+
+
+def test_bias_variance_on_a_grid_equals_one_lambda_at_a_time():
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal(4)
+    Xt = rng.standard_normal((50, 4))
+
+    def sample(r):
+        X = r.standard_normal((20, 4))
+        return X, X @ w + r.standard_normal(20)
+
+    lams = [1e-3, 0.1, 1.0]
+    grid = tu.bias_variance(tu.ridge_path_fitter, lams, sample, Xt, Xt @ w, n_sets=30, seed=7)
+    assert grid["predictions"].shape == (30, 3, 50) and grid["per_set"].shape == (30, 3)
+    for j, lam in enumerate(lams):
+        one = tu.bias_variance(tu.ridge_fitter, lam, sample, Xt, Xt @ w, n_sets=30, seed=7)
+        for key in ("bias2", "variance", "error", "error_se"):
+            assert grid[key][j] == pytest.approx(one[key], rel=1e-9)
+    # the Monte Carlo SE is the sd of the per-set errors over sqrt(K)
+    one = tu.bias_variance(tu.ridge_fitter, 0.1, sample, Xt, Xt @ w, n_sets=30, seed=7)
+    assert one["error_se"] == pytest.approx(one["per_set"].std(ddof=1) / np.sqrt(30))
+    one_row = lambda X, y, lams: (lambda Xn: tu.ridge_fitter(X, y, 0.1)(Xn))
+    with pytest.raises(ValueError, match="predict shape"):
+        tu.bias_variance(one_row, lams, sample, Xt, Xt @ w, n_sets=3)
+
+
+def test_bias_variance_predicts_an_independent_test_error():
+    """sigma^2 + bias^2 + variance from one set of fits = test error of other fits on fresh noise."""
+    rng = np.random.default_rng(11)
+    w = 0.5 * rng.standard_normal(8)
+    Xt = rng.standard_normal((300, 8))
+    f = Xt @ w
+
+    def sample(r):
+        X = r.standard_normal((15, 8))
+        return X, X @ w + r.standard_normal(15)
+
+    a = tu.bias_variance(tu.ridge_fitter, 0.05, sample, Xt, f, n_sets=400, seed=1)
+    b = tu.bias_variance(tu.ridge_fitter, 0.05, sample, Xt, f, n_sets=400, seed=2)
+    y_new = f + np.random.default_rng(3).standard_normal((400, 300))
+    per = np.mean((b["predictions"] - y_new) ** 2, axis=1)
+    z = (per.mean() - (1.0 + a["bias2"] + a["variance"])) / np.hypot(per.std(ddof=1) / 20,
+                                                                      a["error_se"])
+    assert abs(z) < 4
+
+
+def test_paired_statistics_match_scipy():
+    from scipy import stats
+
+    a = np.array([1.0, 2.5, 0.3, 4.0, 2.0, 2.0])
+    b = np.array([0.5, 2.0, 0.8, 3.0, 1.0, 2.0])
+    p = tu.paired(a, b)
+    assert (p.wins, p.losses, p.ties) == (4, 1, 1)
+    assert p.z == pytest.approx(stats.ttest_rel(a, b).statistic)
+    assert p.mean == pytest.approx(2.5 / 6) and "4 wins / 1 losses / 1 ties" in str(p)
+    assert tu.paired(a - b).se == p.se
+    assert tu.paired([1.0, 1.0]).z == np.inf and tu.paired([0.0, 0.0]).z == 0.0
+    with pytest.raises(ValueError, match="b"):
+        tu.paired(a, b[:-1])
+    with pytest.raises(ValueError, match="at least 2"):
+        tu.paired([1.0])
+    with pytest.raises(ValueError, match="a"):
+        tu.paired([1.0, np.nan])
+
+
+def test_vectorized_search_equals_the_loop():
+    X, y, _ = rc.make_sparse_regression(40, 10, 5, seed=8)
+    Xv, yv, _ = rc.make_sparse_regression(30, 10, 5, seed=9)
+    one = lambda lam: np.mean((tu.ridge_fitter(X, y, lam)(Xv) - yv) ** 2)
+    many = lambda lams: np.mean((tu.ridge_path_fitter(X, y, lams)(Xv) - yv) ** 2, axis=1)
+    a = tu.search_then_refine(one, tu.log_grid(-4, 2))
+    b = tu.search_then_refine(many, tu.log_grid(-4, 2), vectorized=True)
+    assert a["best"] == b["best"] and a["coarse_best"] == b["coarse_best"]
+    np.testing.assert_allclose(a["fine_scores"], b["fine_scores"], rtol=1e-10)
+    with pytest.raises(ValueError, match="scores"):
+        tu.grid_search(lambda lams: [1.0], [0.1, 1.0], vectorized=True)
+    with pytest.raises(TypeError, match="vectorized"):
+        tu.grid_search(one, [0.1], vectorized=1)
+
