@@ -1,0 +1,51 @@
+"""Paired comparisons over seeds (chapters 01, 02, 03; see shared STATISTICS.md).
+
+For per-seed differences d_i = metric_A(seed i) - metric_B(seed i), both arms on the same
+data and initialization:
+
+    mean = (1/n) sum_i d_i,   SE = sd(d) / sqrt(n)   (sd with ddof = 1),   t = mean / SE,
+    wins = #{d_i > 0},  losses = #{d_i < 0},  ties = #{d_i = 0}.
+
+"A beats B" is asserted as ``mean > 3 * SE`` (one-sided p ~ 0.001) and the size the text states.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = ["Paired", "paired"]
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Mean, standard error and win/loss/tie counts of n paired differences."""
+    mean: float
+    se: float
+    n: int
+    wins: int
+    losses: int
+    ties: int
+
+    @property
+    def t(self) -> float:
+        """mean / SE (inf with the sign of the mean when SE = 0 and mean != 0; nan for all zeros)."""
+        if self.se > 0:
+            return self.mean / self.se
+        return math.copysign(math.inf, self.mean) if self.mean else math.nan
+
+    def __str__(self) -> str:
+        return (f"{self.mean:.3g} ± {self.se:.2g} (SE, n = {self.n}); "
+                f"{self.wins} wins / {self.losses} losses / {self.ties} ties")
+
+
+def paired(d) -> Paired:
+    """Summarise the paired differences ``d`` (one finite number per seed, at least two)."""
+    d = v.finite_array("d", d, ndim=1)
+    if len(d) < 2:
+        raise ValueError(f"d must hold at least 2 paired differences, got {len(d)}")
+    return Paired(mean=float(d.mean()), se=float(d.std(ddof=1) / math.sqrt(len(d))), n=len(d),
+                  wins=int(np.sum(d > 0)), losses=int(np.sum(d < 0)), ties=int(np.sum(d == 0)))
