@@ -34,6 +34,8 @@ __all__ = [
     "expect_shape",
     "expect_close",
     "is_tensor",
+    "as_torch_scalar",
+    "grad_of",
     "guarded",
 ]
 
@@ -267,6 +269,49 @@ def as_numbers(values, exercise: str, what: str, names=()) -> np.ndarray:
     return np.array(out)
 
 
+# --- torch answers --------------------------------------------------------------------------------
+
+
+def as_torch_scalar(value, exercise: str, what: str, not_tensor: str, not_scalar: str = ""):
+    """The learner's value as a 0-d torch tensor (a 1-element tensor is reshaped, keeping its graph).
+
+    ``not_tensor`` is the advice when the value is not a tensor, ``not_scalar`` when it has several
+    entries.
+    """
+    if value is None:
+        raise CheckError(f"{exercise}: {what} returned None. Did you forget `return`?")
+    if not is_tensor(value):
+        raise CheckError(
+            f"{exercise}: return a torch tensor (got {type(value).__name__} {_safe_repr(value, 50)}); "
+            + not_tensor
+        )
+    if value.numel() != 1:
+        raise CheckError(
+            f"{exercise}: the penalty must be one number (a scalar tensor), got shape "
+            f"{tuple(value.shape)}. {not_scalar}".rstrip()
+        )
+    if value.is_complex() or not value.is_floating_point():
+        raise CheckError(
+            f"{exercise}: {what} returned a {value.dtype} tensor; a penalty is a real floating-point "
+            "number (build it from the float parameters with torch operations)."
+        )
+    return value.reshape(())
+
+
+def grad_of(out, inputs, exercise: str):
+    """d out / d inputs by autograd (None for an input ``out`` does not depend on), or a CheckError
+    when the graph cannot be differentiated (e.g. the learner's function already called backward)."""
+    torch = sys.modules["torch"]
+    try:
+        return torch.autograd.grad(out, list(inputs), allow_unused=True)
+    except Exception as err:
+        raise CheckError(
+            f"{exercise}: autograd cannot differentiate your result ({type(err).__name__}: "
+            f"{_safe_str(err, 160)}). Return the tensor without calling .backward() on it, and build "
+            "it with torch operations only."
+        ) from None
+
+
 # --- comparing ----------------------------------------------------------------------------------
 
 
@@ -307,7 +352,8 @@ def _close(a, b, rtol, atol) -> bool:
 def _hint_value(wrong):
     if callable(wrong):
         try:
-            wrong = wrong()
+            with np.errstate(all="ignore"):
+                wrong = wrong()
         except Exception:  # a hint that cannot be computed on this input does not apply
             return None
     try:
