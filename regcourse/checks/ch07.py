@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import CheckError, expect_close, passed, run
 from ..solvers import ridge
+from ._core import CheckError, as_tuple, expect_close, fresh_rng, passed, run
 
 __all__ = ["check_scale_with_train_stats", "check_ridge_per_feature"]
 
 
-def _pair(value, exercise, what):
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise CheckError(f"{exercise}: {what} should return a pair, got {type(value).__name__} "
-                         f"{value!r:.80}")
-    return value
+def _pair(value, exercise, what, names):
+    return as_tuple(value, 2, exercise, what, names)
 
 
 def check_scale_with_train_stats(scale_with_train_stats) -> None:
@@ -21,39 +18,49 @@ def check_scale_with_train_stats(scale_with_train_stats) -> None:
     both scaled with the training mean and std: Z = (X - mean_train) / std_train."""
     ex = "Exercise 7.2"
     rng = np.random.default_rng(7)
-    X_train = rng.standard_normal((12, 3)) * [0.001, 1.0, 1000.0] + [5.0, -2.0, 300.0]
-    X_test = rng.standard_normal((6, 3)) * [0.002, 3.0, 500.0] + [4.0, 1.0, 100.0]
-    before = (X_train.copy(), X_test.copy())
-    got = _pair(run(scale_with_train_stats, X_train, X_test, exercise=ex), ex,
-                "scale_with_train_stats")
-    if not (np.array_equal(X_train, before[0]) and np.array_equal(X_test, before[1])):
-        raise CheckError(f"{ex}: your function changed X_train or X_test in place; "
-                         f"return new arrays instead (e.g. Z = (X - mean) / std).")
-    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
-    own = lambda X: (X - X.mean(axis=0)) / X.std(axis=0)  # noqa: E731
-    pooled = np.vstack([X_train, X_test])
-    p_mean, p_std = pooled.mean(axis=0), pooled.std(axis=0)
-    std1 = X_train.std(axis=0, ddof=1)
-    expect_close(got[0], (X_train - mean) / std, ex, "Z_train", hints=[
-        ((X_train - p_mean) / p_std, "Z_train used the statistics of training AND test rows together: "
-                                     "that leaks the test set into training. Use X_train's mean and "
-                                     "std only."),
-        ((X_train - mean) / std1, "you used the sample std (ddof=1); the course (and rc.data.standardize) "
-                                  "divides by the population std, X_train.std(axis=0)."),
-        (X_train / std, "you divided by the std but forgot to subtract the training mean."),
-        (X_train - mean, "you subtracted the mean but forgot to divide by the training std."),
-        ((X_train - mean) / std ** 2, "you divided by the variance; divide by the standard deviation."),
-        ((X_train - X_train.mean()) / X_train.std(), "you used one mean and std for the whole array; "
-                                                     "take them per column (axis=0)."),
-    ])
-    expect_close(got[1], (X_test - mean) / std, ex, "Z_test", hints=[
-        (own(X_test), "Z_test was scaled with the test set's own mean and std. Test rows must be "
-                      "scaled exactly like training rows: with the training statistics."),
-        ((X_test - p_mean) / p_std, "Z_test used pooled train+test statistics: use the training ones only."),
-        ((X_test - mean) / std1, "you used the sample std (ddof=1); use X_train.std(axis=0)."),
-        (X_test / std, "you divided by the std but forgot to subtract the training mean."),
-        (X_test - mean, "you subtracted the mean but forgot to divide by the training std."),
-    ])
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    cases = [(rng.standard_normal((12, 3)) * [0.001, 1.0, 1000.0] + [5.0, -2.0, 300.0],
+              rng.standard_normal((6, 3)) * [0.002, 3.0, 500.0] + [4.0, 1.0, 100.0])]
+    for _ in range(2):
+        p = int(fresh.integers(1, 6))
+        scale, shift = 10 ** fresh.uniform(-2, 2, p), fresh.uniform(-10, 10, p)
+        cases.append((fresh.standard_normal((int(fresh.integers(4, 30)), p)) * scale + shift,
+                      fresh.standard_normal((int(fresh.integers(2, 20)), p)) * scale * 2 + shift / 2))
+    for X_train, X_test in cases:
+        before = (X_train.copy(), X_test.copy())
+        got = _pair(run(scale_with_train_stats, X_train, X_test, exercise=ex), ex,
+                    "scale_with_train_stats", "(Z_train, Z_test)")
+        if not (np.array_equal(X_train, before[0]) and np.array_equal(X_test, before[1])):
+            raise CheckError(f"{ex}: your function changed X_train or X_test in place; "
+                             f"return new arrays instead (e.g. Z = (X - mean) / std).")
+        mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+        own = lambda X: (X - X.mean(axis=0)) / X.std(axis=0)
+        pooled = np.vstack([X_train, X_test])
+        p_mean, p_std = pooled.mean(axis=0), pooled.std(axis=0)
+        std1 = X_train.std(axis=0, ddof=1)
+        whole = "you used one mean and std for the whole array; take them per column (axis=0)."
+        expect_close(got[0], (X_train - mean) / std, ex, "Z_train", hints=[
+            ((X_train - p_mean) / p_std, "Z_train used the statistics of training AND test rows "
+                                         "together: that leaks the test set into training. Use "
+                                         "X_train's mean and std only."),
+            ((X_train - mean) / std1, "you used the sample std (ddof=1); the course (and "
+                                      "rc.data.standardize) divides by the population std, "
+                                      "X_train.std(axis=0)."),
+            (X_train / std, "you divided by the std but forgot to subtract the training mean."),
+            (X_train - mean, "you subtracted the mean but forgot to divide by the training std."),
+            ((X_train - mean) / std ** 2, "you divided by the variance; divide by the standard deviation."),
+            ((X_train - X_train.mean()) / X_train.std(), whole),
+        ])
+        expect_close(got[1], (X_test - mean) / std, ex, "Z_test", hints=[
+            (own(X_test), "Z_test was scaled with the test set's own mean and std. Test rows must be "
+                          "scaled exactly like training rows: with the training statistics."),
+            ((X_test - p_mean) / p_std, "Z_test used pooled train+test statistics: use the training "
+                                        "ones only."),
+            ((X_test - mean) / std1, "you used the sample std (ddof=1); use X_train.std(axis=0)."),
+            (X_test / std, "you divided by the std but forgot to subtract the training mean."),
+            (X_test - mean, "you subtracted the mean but forgot to divide by the training std."),
+            ((X_test - X_train.mean()) / X_train.std(), whole),
+        ])
     passed(ex, "Test rows are mapped with the training statistics, so a test point gets the same "
                "scaling it would have had at training time.")
 
@@ -69,6 +76,12 @@ def check_ridge_per_feature(ridge_per_feature) -> None:
         y = X @ rng.standard_normal(p) + 1.5 + 0.3 * rng.standard_normal(n)
         cases.append((X, y, rng.uniform(0.01, 2.0, p)))
     cases.append((cases[0][0], cases[0][1], np.array([1e-6, 1.0, 100.0])))
+    fresh = fresh_rng()  # new cases on every call: no table of answers passes
+    for _ in range(2):
+        n, p = int(fresh.integers(6, 40)), int(fresh.integers(1, 6))
+        X = fresh.standard_normal((n, p)) * fresh.uniform(0.2, 5.0, p) + fresh.uniform(-3, 3, p)
+        y = X @ fresh.standard_normal(p) + fresh.uniform(-3, 3) + 0.3 * fresh.standard_normal(n)
+        cases.append((X, y, 10 ** fresh.uniform(-2, 0.5, p)))
     for X, y, l2s in cases:
         n = len(y)
         # Independent reference: per-feature penalties are one shared l2 = 1 after rescaling
@@ -77,7 +90,7 @@ def check_ridge_per_feature(ridge_per_feature) -> None:
         w_ref, b_ref = ridge(X * c, y, 1.0)
         w_ref = w_ref * c
         got = _pair(run(ridge_per_feature, X.copy(), y.copy(), l2s.copy(), exercise=ex), ex,
-                    "ridge_per_feature")
+                    "ridge_per_feature", "(w, b)")
         Xc, yc = X - X.mean(axis=0), y - y.mean()
 
         G, r = Xc.T @ Xc, Xc.T @ yc
