@@ -28,7 +28,11 @@ def _prepare(w, grad, lr, l1, l2):
 
 
 def decay_factor(lr, l2) -> float:
-    """The L2 rule's multiplicative factor 1 - 2*lr*l2 (stable decay needs 0 < 2*lr*l2 < 1)."""
+    """The L2 rule's multiplicative factor c = 1 - 2*lr*l2 (w <- c*w with no data gradient).
+
+    The pure decay converges to 0 for 0 < 2*lr*l2 < 2 (|c| < 1); it is monotone and keeps the
+    sign only for 2*lr*l2 < 1 (0 < c < 1); between 1 and 2 it flips sign while shrinking.
+    """
     return 1.0 - 2.0 * v.nonneg("lr", lr) * v.nonneg("l2", l2)
 
 
