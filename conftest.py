@@ -7,6 +7,7 @@ chapter in the cache (the key is the hash of its code and metadata, outputs excl
 executes nothing: nbval stays the one executor, and the book shows what nbval checked.
 A chapter with any failing or skipped cell is not stored, so the book executes it itself.
 """
+
 from __future__ import annotations
 
 import time
@@ -16,8 +17,12 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--book-cache", default=None, metavar="DIR",
-                     help="store each notebook nbval ran cleanly in this jupyter-cache, for the book")
+    parser.addoption(
+        "--book-cache",
+        default=None,
+        metavar="DIR",
+        help="store each notebook nbval ran cleanly in this jupyter-cache, for the book",
+    )
 
 
 _runs: dict[str, dict] = {}  # notebook path -> {"outputs": {cell index: outputs}, "ok": bool}
@@ -64,8 +69,12 @@ def _merge_streams(outputs):
     """Consecutive stream outputs of one name as one output, as a notebook client stores them."""
     merged = []
     for out in outputs:
-        if (merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
-                and merged[-1].get("name") == out.get("name")):
+        if (
+            merged
+            and out.get("output_type") == "stream"
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1].get("name") == out.get("name")
+        ):
             merged[-1]["text"] += out["text"]
         else:
             merged.append(out)
@@ -91,8 +100,11 @@ def _store(cache_dir: Path, path: Path, outputs: dict) -> None:
     for attempt in range(20):  # several pytest-xdist workers may write the sqlite cache at once
         try:
             cache = get_cache(str(cache_dir))
-            cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"executed_by": "nbval"}),
-                                        check_validity=False, overwrite=True)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(nb, str(path), data={"executed_by": "nbval"}),
+                check_validity=False,
+                overwrite=True,
+            )
             return
-        except Exception:  # noqa: BLE001 - 'database is locked'; the book executes it otherwise
+        except Exception:
             time.sleep(0.2 * (attempt + 1))

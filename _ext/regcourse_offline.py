@@ -7,6 +7,7 @@
 - Removes any other duplicated inline script.
 MathJax itself is served from the site by the sphinx-mathjax-offline extension.
 """
+
 from __future__ import annotations
 
 

@@ -10,9 +10,11 @@ Each (chapter, base) pair runs in a fresh kernel with REGCOURSE_SEED=base, in pa
 wrong as stated (see the README). Writes a markdown table, chapter x base, with a check mark
 or the failing cell's error, to --out (default bench/robust.md) and exits 1 if any run failed.
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import os
 import platform
@@ -65,16 +67,27 @@ def run_one(path: str, base: int, timeout: int) -> tuple[str, int, bool, str, fl
     t0 = time.perf_counter()
     ok, err = True, ""
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(Path(path).parent)}},
+        ).execute()
     except CellExecutionError as e:
         ok = False
-        cell = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
-            o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
+        cell = next(
+            (
+                i
+                for i, c in enumerate(nb.cells)
+                if c.cell_type == "code"
+                and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+            ),
+            "?",
+        )
         err = f"cell {cell}: {e.ename}: {str(e.evalue).splitlines()[0] if e.evalue else ''}"
     except CellTimeoutError as e:
         ok, err = False, f"timeout after {timeout} s ({str(e).splitlines()[0]})"
-    except Exception as e:  # noqa: BLE001 - a kernel that dies is a failure to report, not a crash
+    except Exception as e:
         ok, err = False, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
     return Path(path).name, base, ok, err[:240], time.perf_counter() - t0
 
@@ -109,11 +122,12 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t0
     failures = [(n, b, e) for (n, b), (ok, e, _) in sorted(results.items()) if not ok]
     cpu = platform.processor() or "unknown"
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in
-                   Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     lines = [
         "# Robustness run: every claim on many seed bases",
         "",

@@ -14,6 +14,7 @@ Writes bench/results.md (markdown, for the README) and bench/results/results.jso
 exits 1 naming each budget that was missed. ``--only fit_many`` (or notebooks, build, fit)
 runs one measurement alone and writes bench/results/<name>.md and .json instead.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUDGET = {"notebook_s": 45.0, "course_s": 180.0, "cached_build_s": 30.0, "fit_ratio": 1.10,
-          "fit_many_ratio": 5.0}  # fit_many_ratio is a minimum: loop time / fit_many time
+BUDGET = {
+    "notebook_s": 45.0,
+    "course_s": 180.0,
+    "cached_build_s": 30.0,
+    "fit_ratio": 1.10,
+    "fit_many_ratio": 5.0,
+}  # fit_many_ratio is a minimum: loop time / fit_many time
 
 
 # ---------------------------------------------------------------- machine
@@ -49,17 +55,25 @@ def machine():
     except OSError:
         pass
     try:
-        load = "%.1f %.1f %.1f" % os.getloadavg()
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
         load = "n/a"
     try:
         from importlib.metadata import version
+
         jb = version("jupyter-book")
-    except Exception:  # noqa: BLE001 - the version is informative only
+    except Exception:
         jb = "n/a"
-    return {"date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "cores": os.cpu_count(),
-            "cpu": cpu, "python": platform.python_version(), "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads(), "jupyter_book": jb, "load_avg_at_start": load}
+    return {
+        "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "jupyter_book": jb,
+        "load_avg_at_start": load,
+    }
 
 
 def _children_cpu():
@@ -80,15 +94,17 @@ def time_notebooks(paths, timeout):
     times, cpu = {}, {}
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
         t0, c0 = time.perf_counter(), _children_cpu()
         try:
             client.execute()
-        except Exception as exc:  # noqa: BLE001 - reported, and it fails the run
+        except Exception as exc:
             times[path.name] = cpu[path.name] = None
-            print(f"  {path.name}: FAILED ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
-                  flush=True)
+            print(
+                f"  {path.name}: FAILED ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})", flush=True
+            )
             continue
         times[path.name] = time.perf_counter() - t0
         cpu[path.name] = _children_cpu() - c0  # the kernel, once it has exited
@@ -101,8 +117,15 @@ def time_notebooks(paths, timeout):
 
 def time_builds():
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(ROOT), "--all", "-W", "-n",
-           "--keep-going"]
+    cmd = [
+        str(jb) if jb.exists() else "jupyter-book",
+        "build",
+        str(ROOT),
+        "--all",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     out = {}
     with tempfile.TemporaryDirectory(prefix="regcourse-bench-") as tmp:
         for kind in ("cold", "cached"):
@@ -114,8 +137,11 @@ def time_builds():
             ok = proc.returncode == 0
             out[kind] = dt if ok else None
             out[kind + "_cpu"] = dc
-            print(f"  {kind} build: {dt:.1f} s (CPU {dc:.1f} s)"
-                  f"{'' if ok else ' FAILED (exit %d)' % proc.returncode}", flush=True)
+            print(
+                f"  {kind} build: {dt:.1f} s (CPU {dc:.1f} s)"
+                f"{'' if ok else f' FAILED (exit {proc.returncode})'}",
+                flush=True,
+            )
             if not ok:
                 print("\n".join((proc.stdout + proc.stderr).splitlines()[-25:]))
             if kind == "cold":
@@ -146,8 +172,13 @@ def fit_overhead(repeats, epochs):
 
     def model():
         torch.manual_seed(0)
-        return torch.nn.Sequential(torch.nn.Linear(2, 32), torch.nn.Tanh(), torch.nn.Linear(32, 32),
-                                   torch.nn.Tanh(), torch.nn.Linear(32, 1))
+        return torch.nn.Sequential(
+            torch.nn.Linear(2, 32),
+            torch.nn.Tanh(),
+            torch.nn.Linear(32, 32),
+            torch.nn.Tanh(),
+            torch.nn.Linear(32, 1),
+        )
 
     def hand(m):
         opt = torch.optim.SGD(m.parameters(), lr=lr, weight_decay=2 * l2)
@@ -161,8 +192,18 @@ def fit_overhead(repeats, epochs):
         return losses
 
     def course(m, record_every=1):
-        return rc.fit(m, X, y, loss="bce", lr=lr, epochs=epochs, l2=l2, include_bias=True,
-                      optimizer="sgd", record_every=record_every)
+        return rc.fit(
+            m,
+            X,
+            y,
+            loss="bce",
+            lr=lr,
+            epochs=epochs,
+            l2=l2,
+            include_bias=True,
+            optimizer="sgd",
+            record_every=record_every,
+        )
 
     def course_quiet(m):
         return course(m, record_every=epochs)
@@ -185,21 +226,25 @@ def fit_overhead(repeats, epochs):
     finally:
         torch.set_num_threads(threads)
     best = {k: min(v) for k, v in times.items()}
-    return {"epochs": epochs, "repeats": repeats, "hand_min_s": best["hand"], "fit_min_s": best["fit"],
-            "ratio_of_min": best["fit"] / best["hand"],
-            "ratio_median": statistics.median(f / h for f, h in zip(times["fit"], times["hand"])),
-            "ratio_quiet": best["fit_quiet"] / best["hand"],
-            "per_epoch_overhead_us": (best["fit"] - best["hand"]) / epochs * 1e6,
-            "model": "MLP 2-32-32-1 (tanh), 256 moons points, BCE, full batch, SGD lr=0.5, l2=1e-3 "
-                     "on all parameters",
-            "numpy": np.__version__}
+    return {
+        "epochs": epochs,
+        "repeats": repeats,
+        "hand_min_s": best["hand"],
+        "fit_min_s": best["fit"],
+        "ratio_of_min": best["fit"] / best["hand"],
+        "ratio_median": statistics.median(f / h for f, h in zip(times["fit"], times["hand"])),
+        "ratio_quiet": best["fit_quiet"] / best["hand"],
+        "per_epoch_overhead_us": (best["fit"] - best["hand"]) / epochs * 1e6,
+        "model": "MLP 2-32-32-1 (tanh), 256 moons points, BCE, full batch, SGD lr=0.5, l2=1e-3 "
+        "on all parameters",
+        "numpy": np.__version__,
+    }
 
 
 # ---------------------------------------------------------------- fit_many speed-up
 
 
-FIT_MANY_SETUP = dict(models=30, hidden=500, points=30, epochs=200, loss="bce", optimizer="adam",
-                      lr=0.01)
+FIT_MANY_SETUP = dict(models=30, hidden=500, points=30, epochs=200, loss="bce", optimizer="adam", lr=0.01)
 
 
 def fit_many_speed(repeats):
@@ -230,10 +275,14 @@ def fit_many_speed(repeats):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
+
         def gap(a, b, ha, hb):
             with torch.no_grad():
-                w = max(float((p - q).abs().max()) for ma, mb in zip(a, b)
-                        for p, q in zip(ma.parameters(), mb.parameters()))
+                w = max(
+                    float((p - q).abs().max())
+                    for ma, mb in zip(a, b)
+                    for p, q in zip(ma.parameters(), mb.parameters())
+                )
             return w, max(abs(u - v) for h, g in zip(ha, hb) for u, v in zip(h.loss, g.loss))
 
         # The two must train the same models: in float64, to 1e-6 (5 of the models). In float32
@@ -255,17 +304,20 @@ def fit_many_speed(repeats):
                 wall[name].append(time.perf_counter() - t0)
     finally:
         torch.set_num_threads(threads)
-    return {"repeats": repeats, "loop_cpu_min_s": min(cpu["loop"]),
-            "fit_many_cpu_min_s": min(cpu["fit_many"]),
-            "ratio_cpu": min(cpu["loop"]) / min(cpu["fit_many"]),
-            "ratio_wall": min(wall["loop"]) / min(wall["fit_many"]),
-            "ratio_median": statistics.median(a / b for a, b in zip(cpu["loop"], cpu["fit_many"])),
-            "max_diff_float64": {"weights": diff64[0], "loss": diff64[1]},
-            "max_diff_float32": {"weights": diff32[0], "loss": diff32[1]},
-            "model": f"{c['models']} seeds of rc.models.mlp(2, {c['hidden']}, 1) (float32), "
-                     f"{c['points']} two-moons points, {c['loss'].upper()}, full batch, "
-                     f"{c['optimizer'].capitalize()} lr={c['lr']}, {c['epochs']} epochs, "
-                     "History every epoch"}
+    return {
+        "repeats": repeats,
+        "loop_cpu_min_s": min(cpu["loop"]),
+        "fit_many_cpu_min_s": min(cpu["fit_many"]),
+        "ratio_cpu": min(cpu["loop"]) / min(cpu["fit_many"]),
+        "ratio_wall": min(wall["loop"]) / min(wall["fit_many"]),
+        "ratio_median": statistics.median(a / b for a, b in zip(cpu["loop"], cpu["fit_many"])),
+        "max_diff_float64": {"weights": diff64[0], "loss": diff64[1]},
+        "max_diff_float32": {"weights": diff32[0], "loss": diff32[1]},
+        "model": f"{c['models']} seeds of rc.models.mlp(2, {c['hidden']}, 1) (float32), "
+        f"{c['points']} two-moons points, {c['loss'].upper()}, full batch, "
+        f"{c['optimizer'].capitalize()} lr={c['lr']}, {c['epochs']} epochs, "
+        "History every epoch",
+    }
 
 
 # ---------------------------------------------------------------- report
@@ -282,28 +334,46 @@ def report(info, nb, nb_cpu, builds, fit, misses, many=None):
         rows.append(f"| {what} | {meas} | {cpu} | {lim} | {mark} |")
 
     for name, t in nb.items():
-        row(f"`{name}`", t, BUDGET["notebook_s"], ok=t is not None and t < BUDGET["notebook_s"],
-            cpu=nb_cpu.get(name))
+        row(
+            f"`{name}`",
+            t,
+            BUDGET["notebook_s"],
+            ok=t is not None and t < BUDGET["notebook_s"],
+            cpu=nb_cpu.get(name),
+        )
     if nb:
         total = None if None in nb.values() else sum(nb.values())
         cpu_total = None if None in nb_cpu.values() else sum(nb_cpu.values())
-        row(f"**all {len(nb)} notebooks**", total, BUDGET["course_s"],
-            ok=total is not None and total < BUDGET["course_s"], cpu=cpu_total)
+        row(
+            f"**all {len(nb)} notebooks**",
+            total,
+            BUDGET["course_s"],
+            ok=total is not None and total < BUDGET["course_s"],
+            cpu=cpu_total,
+        )
     if builds:
         row("book build, cold (`--all`, empty cache)", builds["cold"], None, cpu=builds["cold_cpu"])
-        row("book rebuild, cached (`--all`)", builds["cached"], BUDGET["cached_build_s"],
+        row(
+            "book rebuild, cached (`--all`)",
+            builds["cached"],
+            BUDGET["cached_build_s"],
             ok=builds["cached"] is not None and builds["cached"] < BUDGET["cached_build_s"],
-            cpu=builds["cached_cpu"])
+            cpu=builds["cached_cpu"],
+        )
     if fit:
-        rows.append(f"| `rc.fit` / hand-written loop ({fit['epochs']} epochs, min of {fit['repeats']}) "
-                    f"| | {fit['ratio_of_min']:.2f}× | < {BUDGET['fit_ratio']:.2f}× | "
-                    f"{'✓' if fit['ratio_of_min'] < BUDGET['fit_ratio'] else '✗ over budget'} |")
+        rows.append(
+            f"| `rc.fit` / hand-written loop ({fit['epochs']} epochs, min of {fit['repeats']}) "
+            f"| | {fit['ratio_of_min']:.2f}× | < {BUDGET['fit_ratio']:.2f}× | "
+            f"{'✓' if fit['ratio_of_min'] < BUDGET['fit_ratio'] else '✗ over budget'} |"
+        )
     if many:
         ok = many["ratio_cpu"] >= BUDGET["fit_many_ratio"]
-        rows.append(f"| fit_many ratio: loop of `rc.fit` / `rc.fit_many`, 30 models "
-                    f"(min of {many['repeats']}) | {many['ratio_wall']:.2f}× | "
-                    f"{many['ratio_cpu']:.2f}× | ≥ {BUDGET['fit_many_ratio']:.2f}× | "
-                    f"{'✓' if ok else '✗ under budget'} |")
+        rows.append(
+            f"| fit_many ratio: loop of `rc.fit` / `rc.fit_many`, 30 models "
+            f"(min of {many['repeats']}) | {many['ratio_wall']:.2f}× | "
+            f"{many['ratio_cpu']:.2f}× | ≥ {BUDGET['fit_many_ratio']:.2f}× | "
+            f"{'✓' if ok else '✗ under budget'} |"
+        )
     head = [
         "# Benchmark",
         "",
@@ -318,26 +388,30 @@ def report(info, nb, nb_cpu, builds, fit, misses, many=None):
         "with a high load average, wall time exceeds CPU time by about the factor of contention.",
     ]
     if fit:
-        head.append(f"Training loop: {fit['model']}; CPU time with 1 torch thread, minimum of "
-                    f"{fit['repeats']} interleaved runs of {fit['epochs']} epochs: hand-written loop "
-                    f"(`torch.optim.SGD(weight_decay=2*l2)`, records the loss) "
-                    f"{fit['hand_min_s'] * 1e3:.0f} ms, `rc.fit` (records loss, penalty, weight norm "
-                    f"and sparsity every epoch) {fit['fit_min_s'] * 1e3:.0f} ms, i.e. "
-                    f"{fit['per_epoch_overhead_us']:.0f} µs more per epoch (median of the per-run "
-                    f"ratios {fit['ratio_median']:.2f}); `rc.fit(record_every=epochs)` "
-                    f"{fit['ratio_quiet']:.2f}× the hand loop.")
+        head.append(
+            f"Training loop: {fit['model']}; CPU time with 1 torch thread, minimum of "
+            f"{fit['repeats']} interleaved runs of {fit['epochs']} epochs: hand-written loop "
+            f"(`torch.optim.SGD(weight_decay=2*l2)`, records the loss) "
+            f"{fit['hand_min_s'] * 1e3:.0f} ms, `rc.fit` (records loss, penalty, weight norm "
+            f"and sparsity every epoch) {fit['fit_min_s'] * 1e3:.0f} ms, i.e. "
+            f"{fit['per_epoch_overhead_us']:.0f} µs more per epoch (median of the per-run "
+            f"ratios {fit['ratio_median']:.2f}); `rc.fit(record_every=epochs)` "
+            f"{fit['ratio_quiet']:.2f}× the hand loop."
+        )
     if many:
-        head.append(f"Many seeds at once: {many['model']}; 1 torch thread, minimum of "
-                    f"{many['repeats']} interleaved runs: the loop of `rc.fit` "
-                    f"{many['loop_cpu_min_s']:.2f} s CPU, `rc.fit_many` "
-                    f"{many['fit_many_cpu_min_s']:.2f} s CPU (median of the per-run ratios "
-                    f"{many['ratio_median']:.2f}); the budget applies to the CPU-time ratio. "
-                    "Same results: largest difference between the two in float64 (5 of the "
-                    f"models) {many['max_diff_float64']['weights']:.0e} in the weights, "
-                    f"{many['max_diff_float64']['loss']:.0e} in the recorded losses; in float32 "
-                    f"{many['max_diff_float32']['weights']:.0e} and "
-                    f"{many['max_diff_float32']['loss']:.0e} (rounding, amplified by Adam near "
-                    "the end of training).")
+        head.append(
+            f"Many seeds at once: {many['model']}; 1 torch thread, minimum of "
+            f"{many['repeats']} interleaved runs: the loop of `rc.fit` "
+            f"{many['loop_cpu_min_s']:.2f} s CPU, `rc.fit_many` "
+            f"{many['fit_many_cpu_min_s']:.2f} s CPU (median of the per-run ratios "
+            f"{many['ratio_median']:.2f}); the budget applies to the CPU-time ratio. "
+            "Same results: largest difference between the two in float64 (5 of the "
+            f"models) {many['max_diff_float64']['weights']:.0e} in the weights, "
+            f"{many['max_diff_float64']['loss']:.0e} in the recorded losses; in float32 "
+            f"{many['max_diff_float32']['weights']:.0e} and "
+            f"{many['max_diff_float32']['loss']:.0e} (rounding, amplified by Adam near "
+            "the end of training)."
+        )
     foot = ["", "All budgets met." if not misses else "Over budget: " + "; ".join(misses) + "."]
     return "\n".join(head + [""] + rows + foot) + "\n"
 
@@ -350,12 +424,13 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=20, help="fit-overhead repeats (default 20)")
     ap.add_argument("--epochs", type=int, default=200, help="epochs per fit-overhead run (default 200)")
     ap.add_argument("--skip-fit-many", action="store_true")
-    ap.add_argument("--fit-many-repeats", type=int, default=5,
-                    help="fit_many speed-up repeats (default 5)")
-    ap.add_argument("--only", choices=("notebooks", "build", "fit", "fit_many"),
-                    help="run this measurement alone; results in bench/results/<name>.md/.json")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="markdown report (default bench/results.md)")
+    ap.add_argument("--fit-many-repeats", type=int, default=5, help="fit_many speed-up repeats (default 5)")
+    ap.add_argument(
+        "--only",
+        choices=("notebooks", "build", "fit", "fit_many"),
+        help="run this measurement alone; results in bench/results/<name>.md/.json",
+    )
+    ap.add_argument("--out", type=Path, default=None, help="markdown report (default bench/results.md)")
     args = ap.parse_args(argv)
     if args.only:
         for name in ("notebooks", "build", "fit", "fit_many"):
@@ -379,15 +454,21 @@ def main(argv=None):
     if not args.skip_fit:
         print("fit overhead:", flush=True)
         fit = fit_overhead(args.repeats, args.epochs)
-        print(f"  hand {fit['hand_min_s']:.3f} s, fit {fit['fit_min_s']:.3f} s, "
-              f"ratio {fit['ratio_of_min']:.3f} (median {fit['ratio_median']:.3f}; "
-              f"without per-epoch history {fit['ratio_quiet']:.3f})", flush=True)
+        print(
+            f"  hand {fit['hand_min_s']:.3f} s, fit {fit['fit_min_s']:.3f} s, "
+            f"ratio {fit['ratio_of_min']:.3f} (median {fit['ratio_median']:.3f}; "
+            f"without per-epoch history {fit['ratio_quiet']:.3f})",
+            flush=True,
+        )
     if not args.skip_fit_many:
         print("fit_many speed-up:", flush=True)
         many = fit_many_speed(args.fit_many_repeats)
-        print(f"  loop {many['loop_cpu_min_s']:.3f} s, fit_many {many['fit_many_cpu_min_s']:.3f} s "
-              f"CPU: ratio {many['ratio_cpu']:.2f} (wall {many['ratio_wall']:.2f}, median "
-              f"{many['ratio_median']:.2f})", flush=True)
+        print(
+            f"  loop {many['loop_cpu_min_s']:.3f} s, fit_many {many['fit_many_cpu_min_s']:.3f} s "
+            f"CPU: ratio {many['ratio_cpu']:.2f} (wall {many['ratio_wall']:.2f}, median "
+            f"{many['ratio_median']:.2f})",
+            flush=True,
+        )
 
     misses = []
     for name, t in nb.items():
@@ -401,22 +482,39 @@ def main(argv=None):
         if builds["cold"] is None or builds["cached"] is None:
             misses.append("the book build failed")
         elif builds["cached"] >= BUDGET["cached_build_s"]:
-            misses.append(f"the cached rebuild took {builds['cached']:.1f} s "
-                          f"(budget {BUDGET['cached_build_s']:.0f} s)")
+            misses.append(
+                f"the cached rebuild took {builds['cached']:.1f} s (budget {BUDGET['cached_build_s']:.0f} s)"
+            )
     if fit and fit["ratio_of_min"] >= BUDGET["fit_ratio"]:
-        misses.append(f"rc.fit is {fit['ratio_of_min']:.2f}× a hand-written loop "
-                      f"(budget {BUDGET['fit_ratio']:.2f}×)")
+        misses.append(
+            f"rc.fit is {fit['ratio_of_min']:.2f}× a hand-written loop (budget {BUDGET['fit_ratio']:.2f}×)"
+        )
     if many and many["ratio_cpu"] < BUDGET["fit_many_ratio"]:
-        misses.append(f"rc.fit_many is only {many['ratio_cpu']:.2f}× faster than the loop of rc.fit "
-                      f"(budget ≥ {BUDGET['fit_many_ratio']:.2f}×)")
+        misses.append(
+            f"rc.fit_many is only {many['ratio_cpu']:.2f}× faster than the loop of rc.fit "
+            f"(budget ≥ {BUDGET['fit_many_ratio']:.2f}×)"
+        )
 
     text = report(info, nb, nb_cpu, builds, fit, misses, many)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     raw.parent.mkdir(parents=True, exist_ok=True)
-    raw.write_text(json.dumps({"machine": info, "notebooks_s": nb, "notebooks_cpu_s": nb_cpu,
-                               "builds_s": builds, "fit": fit, "fit_many": many,
-                               "budgets": BUDGET, "missed": misses}, indent=2), encoding="utf-8")
+    raw.write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "notebooks_s": nb,
+                "notebooks_cpu_s": nb_cpu,
+                "builds_s": builds,
+                "fit": fit,
+                "fit_many": many,
+                "budgets": BUDGET,
+                "missed": misses,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     print(text)
     for m in misses:
         print(f"BUDGET MISSED: {m}", file=sys.stderr)

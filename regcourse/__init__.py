@@ -3,17 +3,58 @@
 Convention everywhere: regularized loss = data loss + l1 * sum|w| + l2 * sum w^2,
 over weights; biases excluded unless ``include_bias=True``.
 """
-from . import (batched, checks, conventions, data, metrics, models, optim, penalties, plots, seeding,  # noqa: F401
-               solvers, train, tuning, updates)
+
+from . import (
+    batched,
+    checks,
+    conventions,
+    data,
+    metrics,
+    models,
+    optim,
+    penalties,
+    plots,
+    seeding,
+    solvers,
+    train,
+    tuning,
+    updates,
+)
+from .batched import fit_many
 from .data import make_moons, make_sparse_regression, standardize
 from .metrics import sparsity
-from .seeding import rng, seed, seed_base, seeds
 from .penalties import l1_penalty, l2_penalty, model_penalty, penalty_grad
+from .seeding import rng, seed, seed_base, seeds
 from .train import fit
-from .batched import fit_many
 
 __version__ = "0.1.0"
-__all__ = ["batched", "checks", "conventions", "data", "metrics", "models", "optim", "penalties", "plots", "seeding", "solvers",
-           "train", "tuning", "updates", "fit", "fit_many", "l1_penalty", "l2_penalty", "model_penalty",
-           "penalty_grad", "sparsity", "make_moons", "make_sparse_regression", "standardize",
-           "seed_base", "seed", "seeds", "rng"]
+__all__ = [
+    "batched",
+    "checks",
+    "conventions",
+    "data",
+    "metrics",
+    "models",
+    "optim",
+    "penalties",
+    "plots",
+    "seeding",
+    "solvers",
+    "train",
+    "tuning",
+    "updates",
+    "fit",
+    "fit_many",
+    "l1_penalty",
+    "l2_penalty",
+    "model_penalty",
+    "penalty_grad",
+    "sparsity",
+    "make_moons",
+    "make_sparse_regression",
+    "standardize",
+    "seed_base",
+    "seed",
+    "seeds",
+    "rng",
+]

@@ -1,11 +1,12 @@
 """The ``regcourse`` command: ``python -m regcourse student-edition OUT_DIR`` and friends.
 
-    regcourse student-edition OUT_DIR [--chapters DIR]   the notebooks without solutions
-              (--nbgrader: source notebooks for `nbgrader generate_assignment` instead)
-    regcourse list-exercises [--chapters DIR]            every exercise, as a markdown table
-    regcourse guide-table [--chapters DIR] [--update FILE | --check FILE]
-                                                         the instructor guide's exercise table
+regcourse student-edition OUT_DIR [--chapters DIR]   the notebooks without solutions
+          (--nbgrader: source notebooks for `nbgrader generate_assignment` instead)
+regcourse list-exercises [--chapters DIR]            every exercise, as a markdown table
+regcourse guide-table [--chapters DIR] [--update FILE | --check FILE]
+                                                     the instructor guide's exercise table
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,23 +31,37 @@ def _chapter_list(text: str) -> list[int]:
 
 
 def _student_edition(args) -> int:
-    reports = editions.write_student_edition(args.out_dir, args.chapters, nbgrader=args.nbgrader,
-                                             only=args.only)
+    reports = editions.write_student_edition(
+        args.out_dir, args.chapters, nbgrader=args.nbgrader, only=args.only
+    )
     n_ex = n_stub = 0
     for r in reports:
         n_ex += len(r.exercises)
         n_stub += len(r.stubs)
         stubs = f" ({', '.join(dict.fromkeys(r.stubs))})" if r.stubs else ""
-        graded = (f", {editions._plural(len(r.graded), 'graded test')} worth "
-                  f"{editions._plural(sum(p for _, p in r.graded), 'point')}") if args.nbgrader else ""
-        print(f"wrote {r.target}: {editions._plural(len(r.exercises), 'exercise')}, "
-              f"{editions._plural(len(r.stubs), 'stub')}{stubs}, {r.removed_cells} solution cells "
-              f"removed{graded}")
-    what = "nbgrader source (solutions still inside ### BEGIN/END SOLUTION)" if args.nbgrader \
+        graded = (
+            (
+                f", {editions._plural(len(r.graded), 'graded test')} worth "
+                f"{editions._plural(sum(p for _, p in r.graded), 'point')}"
+            )
+            if args.nbgrader
+            else ""
+        )
+        print(
+            f"wrote {r.target}: {editions._plural(len(r.exercises), 'exercise')}, "
+            f"{editions._plural(len(r.stubs), 'stub')}{stubs}, {r.removed_cells} solution cells "
+            f"removed{graded}"
+        )
+    what = (
+        "nbgrader source (solutions still inside ### BEGIN/END SOLUTION)"
+        if args.nbgrader
         else "student edition"
-    print(f"{what} in {Path(args.out_dir)}: {editions._plural(len(reports), 'notebook')}, "
-          f"{editions._plural(n_ex, 'exercise')}, {editions._plural(n_stub, 'stub')} "
-          f"(cells tagged '{editions.RAISES_TAG}')")
+    )
+    print(
+        f"{what} in {Path(args.out_dir)}: {editions._plural(len(reports), 'notebook')}, "
+        f"{editions._plural(n_ex, 'exercise')}, {editions._plural(n_stub, 'stub')} "
+        f"(cells tagged '{editions.RAISES_TAG}')"
+    )
     return 0
 
 
@@ -63,8 +78,11 @@ def _guide_table(args) -> int:
         return 0
     if args.check:
         if editions.embedded_block(args.check) != block.strip():
-            print(f"{args.check}: the exercise table is out of date; run "
-                  f"`python -m regcourse guide-table --update {args.check}`", file=sys.stderr)
+            print(
+                f"{args.check}: the exercise table is out of date; run "
+                f"`python -m regcourse guide-table --update {args.check}`",
+                file=sys.stderr,
+            )
             return 1
         print(f"{args.check}: exercise table up to date")
         return 0
@@ -77,17 +95,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def chapters_option(p):
-        p.add_argument("--chapters", type=Path, default=None,
-                       help="the directory of chapter notebooks (default: ./chapters)")
+        p.add_argument(
+            "--chapters",
+            type=Path,
+            default=None,
+            help="the directory of chapter notebooks (default: ./chapters)",
+        )
 
     p = sub.add_parser("student-edition", help="write the notebooks without solutions")
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
-    p.add_argument("--nbgrader", action="store_true",
-                   help="write nbgrader source notebooks instead: unmarked solutions removed, marked "
-                        "regions kept in nbgrader answer cells, each check in a graded test cell, "
-                        "for `nbgrader generate_assignment` and `nbgrader autograde`")
-    p.add_argument("--only", type=_chapter_list, default=None, metavar="N[,N...]",
-                   help="only these chapters, by number (e.g. 2,5); default: all")
+    p.add_argument(
+        "--nbgrader",
+        action="store_true",
+        help="write nbgrader source notebooks instead: unmarked solutions removed, marked "
+        "regions kept in nbgrader answer cells, each check in a graded test cell, "
+        "for `nbgrader generate_assignment` and `nbgrader autograde`",
+    )
+    p.add_argument(
+        "--only",
+        type=_chapter_list,
+        default=None,
+        metavar="N[,N...]",
+        help="only these chapters, by number (e.g. 2,5); default: all",
+    )
     chapters_option(p)
     p.set_defaults(run=_student_edition)
 
@@ -98,10 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("guide-table", help="print (or --update) the instructor guide's exercise table")
     chapters_option(p)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--update", type=Path, metavar="FILE",
-                       help="rewrite the table between the markers in FILE")
-    group.add_argument("--check", type=Path, metavar="FILE",
-                       help="exit 1 when FILE's table differs from the generated one")
+    group.add_argument(
+        "--update", type=Path, metavar="FILE", help="rewrite the table between the markers in FILE"
+    )
+    group.add_argument(
+        "--check", type=Path, metavar="FILE", help="exit 1 when FILE's table differs from the generated one"
+    )
     p.set_defaults(run=_guide_table)
     return parser
 

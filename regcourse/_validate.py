@@ -1,4 +1,5 @@
 """Argument checks shared by the library: clear errors that name the argument."""
+
 from __future__ import annotations
 
 import math
@@ -6,8 +7,16 @@ import numbers
 
 import numpy as np
 
-__all__ = ["real", "nonneg", "positive", "positive_int", "as_float_array", "finite_array", "same_rows",
-           "one_of"]
+__all__ = [
+    "real",
+    "nonneg",
+    "positive",
+    "positive_int",
+    "as_float_array",
+    "finite_array",
+    "same_rows",
+    "one_of",
+]
 
 
 def _is_real(x) -> bool:
@@ -70,8 +79,9 @@ def as_float_array(name: str, x, ndim: int | tuple[int, ...] | None = None) -> n
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
-            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimension(s), "
-                             f"got shape {arr.shape}")
+            raise ValueError(
+                f"{name} must have {' or '.join(map(str, allowed))} dimension(s), got shape {arr.shape}"
+            )
     return arr
 
 
@@ -90,8 +100,9 @@ def same_rows(name_a: str, a, name_b: str, b) -> None:
         if np.ndim(x) == 0:
             raise ValueError(f"{name} must be an array with rows, got a scalar {x!r}")
     if len(a) != len(b):
-        raise ValueError(f"{name_a} and {name_b} must have the same number of rows, "
-                         f"got {len(a)} and {len(b)}")
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same number of rows, got {len(a)} and {len(b)}"
+        )
 
 
 def one_of(name: str, value, options) -> str:

@@ -37,6 +37,7 @@ sets of different shapes, and modules ``vmap`` cannot batch. Full-batch only: ``
 raises (loop over ``fit`` for mini-batches). ``seed`` only matters for the fallback: full-batch
 training of a model without dropout uses no randomness.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -62,25 +63,42 @@ __all__ = ["fit_many"]
 LAST_PATH = ["none"]  # diagnostic: "stacked", "vmap" or "loop", the path of the last fit_many
 
 _MODE_DEPENDENT = (torch.nn.modules.dropout._DropoutNd, torch.nn.modules.batchnorm._BatchNorm)
-_ELEMENTWISE = (torch.nn.ReLU, torch.nn.Tanh, torch.nn.Sigmoid, torch.nn.Identity,
-                torch.nn.LeakyReLU, torch.nn.ELU, torch.nn.GELU, torch.nn.SiLU, torch.nn.Softplus,
-                torch.nn.Hardtanh, torch.nn.Mish, torch.nn.SELU, torch.nn.CELU,
-                torch.nn.Softsign, torch.nn.Tanhshrink)
+_ELEMENTWISE = (
+    torch.nn.ReLU,
+    torch.nn.Tanh,
+    torch.nn.Sigmoid,
+    torch.nn.Identity,
+    torch.nn.LeakyReLU,
+    torch.nn.ELU,
+    torch.nn.GELU,
+    torch.nn.SiLU,
+    torch.nn.Softplus,
+    torch.nn.Hardtanh,
+    torch.nn.Mish,
+    torch.nn.SELU,
+    torch.nn.CELU,
+    torch.nn.Softsign,
+    torch.nn.Tanhshrink,
+)
 
 
 # ---------------------------------------------------------------- validation
 
 
-_PARTS = ("module structure", "parameters (name, shape, dtype, requires_grad)",
-          "buffers (name, shape, dtype)")
+_PARTS = (
+    "module structure",
+    "parameters (name, shape, dtype, requires_grad)",
+    "buffers (name, shape, dtype)",
+)
 
 
 def _models(models):
     if isinstance(models, torch.nn.ModuleList):
         models = list(models)
     if isinstance(models, torch.nn.Module) or not isinstance(models, (list, tuple)):
-        raise TypeError(f"models must be a list of torch.nn.Module (rc.fit trains one model), "
-                        f"got {type(models).__name__}")
+        raise TypeError(
+            f"models must be a list of torch.nn.Module (rc.fit trains one model), got {type(models).__name__}"
+        )
     if not models:
         raise ValueError("models must be a non-empty list of torch.nn.Module, got an empty list")
     for i, m in enumerate(models):
@@ -92,29 +110,38 @@ def _models(models):
         arch = _architecture(m)
         for what, a, b in zip(_PARTS, first, arch):
             if a != b:
-                raise ValueError(f"models must share one architecture: models[{i}] differs from "
-                                 f"models[0] in its {what}")
+                raise ValueError(
+                    f"models must share one architecture: models[{i}] differs from models[0] in its {what}"
+                )
         for t in list(m.parameters()) + list(m.buffers()):
             j = owner.setdefault(id(t), i)
             if j != i:
-                raise ValueError(f"models[{i}] shares a parameter or buffer with models[{j}]: "
-                                 "pass separate models (e.g. copy.deepcopy)")
+                raise ValueError(
+                    f"models[{i}] shares a parameter or buffer with models[{j}]: "
+                    "pass separate models (e.g. copy.deepcopy)"
+                )
     return list(models)
 
 
 def _architecture(m):
-    return (repr(m) + type(m).__qualname__,
-            [(n, tuple(p.shape), p.dtype, p.requires_grad)
-             for n, p in m.named_parameters(remove_duplicate=False)],
-            [(n, tuple(b.shape), b.dtype) for n, b in m.named_buffers(remove_duplicate=False)])
+    return (
+        repr(m) + type(m).__qualname__,
+        [
+            (n, tuple(p.shape), p.dtype, p.requires_grad)
+            for n, p in m.named_parameters(remove_duplicate=False)
+        ],
+        [(n, tuple(b.shape), b.dtype) for n, b in m.named_buffers(remove_duplicate=False)],
+    )
 
 
 def _per_model(name, value, n):
     """One value shared by all models (an array, a tensor) or a list/tuple with one per model."""
     if isinstance(value, (list, tuple)):
         if len(value) != n:
-            raise ValueError(f"{name} must be one array shared by all models or a list with one "
-                             f"per model: got a list of {len(value)} for {n} models")
+            raise ValueError(
+                f"{name} must be one array shared by all models or a list with one "
+                f"per model: got a list of {len(value)} for {n} models"
+            )
         for i, x in enumerate(value):
             if x is None:
                 raise TypeError(f"{name}[{i}] must be an array, got None")
@@ -126,8 +153,10 @@ def _seeds(seed, n):
     if isinstance(seed, (list, tuple, range, np.ndarray)):
         seeds = list(seed)
         if len(seeds) != n:
-            raise ValueError(f"seed must be an integer or a list with one per model: got a "
-                             f"list of {len(seeds)} for {n} models")
+            raise ValueError(
+                f"seed must be an integer or a list with one per model: got a "
+                f"list of {len(seeds)} for {n} models"
+            )
     else:
         seeds = [seed] * n
     for s in seeds:
@@ -147,8 +176,10 @@ def _options(loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, mo
     weight_decay = v.nonneg("weight_decay", weight_decay)
     momentum = v.nonneg("momentum", momentum)
     if weight_decay and optimizer != "adamw":
-        raise ValueError(f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
-                         f"optimizer={optimizer!r}, or optimizer='adamw'")
+        raise ValueError(
+            f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
+            f"optimizer={optimizer!r}, or optimizer='adamw'"
+        )
     if optimizer == "adamw" and (l1 or l2):
         raise ValueError("optimizer='adamw' takes weight_decay=, not l1/l2")
     if momentum and optimizer != "sgd":
@@ -160,17 +191,20 @@ def _options(loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, mo
 
 def _data(loss, Xs, ys, per_x, per_y, dtype, xname, yname):
     """Validated tensors, one per model (shared data converted once)."""
+
     def conv(f, vals, per, name):
         if not per:
             return [f(vals[0], name)] * len(vals)
         return [f(x, f"{name}[{i}]") for i, x in enumerate(vals)]
+
     Xt = conv(lambda x, nm: _inputs(x, nm, dtype), Xs, per_x, xname)
     yt = conv(lambda t, nm: _targets(loss, t, nm, dtype), ys, per_y, yname)
     for i, (a, b) in enumerate(zip(Xt, yt)):
         if len(a) != len(b):
             at = f" (model {i})" if per_x or per_y else ""
-            raise ValueError(f"{xname} and {yname} must have the same number of rows{at}, "
-                             f"got {len(a)} and {len(b)}")
+            raise ValueError(
+                f"{xname} and {yname} must have the same number of rows{at}, got {len(a)} and {len(b)}"
+            )
         if not (per_x or per_y):
             break
     return Xt, yt
@@ -248,10 +282,16 @@ def _stacked_losses(loss, out, Y, M):
     if loss == "mse":
         return ((out.reshape(Y.shape) - Y) ** 2).reshape(M, -1).mean(1)
     if loss == "bce":
-        return torch.nn.functional.binary_cross_entropy_with_logits(
-            out.reshape(Y.shape), Y, reduction="none").reshape(M, -1).mean(1)
-    return torch.nn.functional.cross_entropy(
-        out.flatten(0, 1), Y.flatten(), reduction="none").reshape(M, -1).mean(1)
+        return (
+            torch.nn.functional.binary_cross_entropy_with_logits(out.reshape(Y.shape), Y, reduction="none")
+            .reshape(M, -1)
+            .mean(1)
+        )
+    return (
+        torch.nn.functional.cross_entropy(out.flatten(0, 1), Y.flatten(), reduction="none")
+        .reshape(M, -1)
+        .mean(1)
+    )
 
 
 class _Batched:
@@ -266,6 +306,7 @@ class _Batched:
 
             def one(p, b, x, t):
                 return _data_loss(loss, functional_call(template, (p, b), (x,)), t)
+
             self._vmaps = {}
             self._one, self._vmap, self._buffers = one, vmap, buffers
 
@@ -277,17 +318,36 @@ class _Batched:
             return _stacked_losses(self.loss, out, Y, self.M)
         key = (per_x, per_y)
         if key not in self._vmaps:
-            self._vmaps[key] = self._vmap(self._one, in_dims=(0, 0, 0 if per_x else None,
-                                                              0 if per_y else None))
+            self._vmaps[key] = self._vmap(
+                self._one, in_dims=(0, 0, 0 if per_x else None, 0 if per_y else None)
+            )
         return self._vmaps[key](P, self._buffers, X, Y)
 
 
 # ---------------------------------------------------------------- the function
 
 
-def fit_many(models, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=False,
-             optimizer="sgd", X_val=None, y_val=None, seed=0, penalty=None, weight_decay=0.0,
-             momentum=0.0, batch_size=None, record_every=1):
+def fit_many(
+    models,
+    X,
+    y,
+    *,
+    loss="mse",
+    lr,
+    epochs,
+    l1=0.0,
+    l2=0.0,
+    include_bias=False,
+    optimizer="sgd",
+    X_val=None,
+    y_val=None,
+    seed=0,
+    penalty=None,
+    weight_decay=0.0,
+    momentum=0.0,
+    batch_size=None,
+    record_every=1,
+):
     """Train each of ``models`` (one architecture) in place as :func:`regcourse.fit` would, all
     at once; return the list of their :class:`~regcourse.train.History`.
 
@@ -299,11 +359,14 @@ def fit_many(models, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bi
     """
     models = _models(models)
     if batch_size is not None:
-        raise ValueError(f"fit_many trains full-batch only (batch_size=None), got "
-                         f"batch_size={batch_size!r}: loop over rc.fit(..., batch_size=...) "
-                         "for mini-batches")
+        raise ValueError(
+            f"fit_many trains full-batch only (batch_size=None), got "
+            f"batch_size={batch_size!r}: loop over rc.fit(..., batch_size=...) "
+            "for mini-batches"
+        )
     lr, epochs, record_every, l1, l2, weight_decay, momentum = _options(
-        loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, momentum, penalty)
+        loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, momentum, penalty
+    )
     M = len(models)
     Xs, per_x = _per_model("X", X, M)
     ys, per_y = _per_model("y", y, M)
@@ -320,11 +383,28 @@ def fit_many(models, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bi
         Xvt, yvt = _data(loss, Xvs, yvs, per_xv, per_yv, dtype, "X_val", "y_val")
 
     def loop():
-        return [fit(m, Xt[i], yt[i], loss=loss, lr=lr, epochs=epochs, l1=l1, l2=l2,
-                    include_bias=include_bias, optimizer=optimizer, X_val=Xvt[i], y_val=yvt[i],
-                    seed=seeds[i], penalty=penalty, weight_decay=weight_decay,
-                    momentum=momentum, record_every=record_every)
-                for i, m in enumerate(models)]
+        return [
+            fit(
+                m,
+                Xt[i],
+                yt[i],
+                loss=loss,
+                lr=lr,
+                epochs=epochs,
+                l1=l1,
+                l2=l2,
+                include_bias=include_bias,
+                optimizer=optimizer,
+                X_val=Xvt[i],
+                y_val=yvt[i],
+                seed=seeds[i],
+                penalty=penalty,
+                weight_decay=weight_decay,
+                momentum=momentum,
+                record_every=record_every,
+            )
+            for i, m in enumerate(models)
+        ]
 
     LAST_PATH[0] = "loop"
     if any(isinstance(mod, _MODE_DEPENDENT) for mod in models[0].modules()):
@@ -343,8 +423,7 @@ def fit_many(models, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bi
     except Exception:
         return loop()
     LAST_PATH[0] = run.batched.path
-    return run.train(optimizer, lr, weight_decay, momentum, epochs, record_every,
-                     (Xb, Yb, per_x, per_y), val)
+    return run.train(optimizer, lr, weight_decay, momentum, epochs, record_every, (Xb, Yb, per_x, per_y), val)
 
 
 class _Run:
@@ -357,10 +436,16 @@ class _Run:
         named = list(template.named_parameters())
         self.names = [n for n, _ in named]
         with torch.no_grad():
-            self.P = {n: torch.stack([dict(m.named_parameters())[n].detach() for m in models])
-                      .requires_grad_(p.requires_grad) for n, p in named}
-            self.B = {n: torch.stack([dict(m.named_buffers())[n] for m in models])
-                      for n, _ in template.named_buffers()}
+            self.P = {
+                n: torch.stack([dict(m.named_parameters())[n].detach() for m in models]).requires_grad_(
+                    p.requires_grad
+                )
+                for n, p in named
+            }
+            self.B = {
+                n: torch.stack([dict(m.named_buffers())[n] for m in models])
+                for n, _ in template.named_buffers()
+            }
         self.weights = [n for n, p in named if p.requires_grad and (include_bias or p.ndim >= 2)]
         self.rest = [n for n, p in named if p.requires_grad and n not in self.weights]
         self.size = sum(self.P[n][0].numel() for n in self.weights)
@@ -385,6 +470,7 @@ class _Run:
         def groups(**pen):
             gs = [dict(params=w, **pen), dict(params=rest, **{k: 0.0 for k in pen})]
             return [g for g in gs if g["params"]]
+
         if name == "sgd":
             return torch.optim.SGD(groups(weight_decay=2.0 * self.l2), lr=lr, momentum=momentum)
         if name == "adam":
@@ -395,8 +481,12 @@ class _Run:
 
     def _custom(self, detach=False):
         """(M,) sum over the penalized weights of penalty(W_i), model by model."""
-        return torch.stack([sum(self.penalty(self.P[n][i].detach() if detach else self.P[n][i])
-                                for n in self.weights) for i in range(self.M)])
+        return torch.stack(
+            [
+                sum(self.penalty(self.P[n][i].detach() if detach else self.P[n][i]) for n in self.weights)
+                for i in range(self.M)
+            ]
+        )
 
     @torch.no_grad()
     def _stats(self, losses, val):
@@ -452,9 +542,16 @@ class _Run:
         histories = []
         for i in range(self.M):
             loss_, pen, vl, norm, sp = table[i]
-            histories.append(History(epoch=list(recorded), loss=loss_, penalty=pen,
-                                     val_loss=vl if val is not None else [],
-                                     weight_norm=norm, sparsity=sp))
+            histories.append(
+                History(
+                    epoch=list(recorded),
+                    loss=loss_,
+                    penalty=pen,
+                    val_loss=vl if val is not None else [],
+                    weight_norm=norm,
+                    sparsity=sp,
+                )
+            )
         return histories
 
     @torch.no_grad()

@@ -1,4 +1,5 @@
 """Seeded toy data sets (all chapters). Pure numpy: no downloads, no scikit-learn at run time."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,9 @@ from . import _validate as v
 __all__ = ["make_sparse_regression", "make_moons", "standardize", "train_test_split"]
 
 
-def make_sparse_regression(n_samples, n_features, n_informative, noise=0.5, seed=0,
-                           correlation=0.0, weight_scale=1.0):
+def make_sparse_regression(
+    n_samples, n_features, n_informative, noise=0.5, seed=0, correlation=0.0, weight_scale=1.0
+):
     """X ~ N(0, S) with S_ij = correlation^|i-j|; y = X w_true + noise * N(0, 1).
 
     ``w_true`` has exactly ``n_informative`` non-zeros (the first ones, magnitudes in
@@ -20,8 +22,7 @@ def make_sparse_regression(n_samples, n_features, n_informative, noise=0.5, seed
     if isinstance(n_informative, bool) or not isinstance(n_informative, (int, np.integer)):
         raise TypeError(f"n_informative must be an integer, got {n_informative!r}")
     if not 0 <= n_informative <= n_features:
-        raise ValueError(f"n_informative must be between 0 and n_features={n_features}, "
-                         f"got {n_informative}")
+        raise ValueError(f"n_informative must be between 0 and n_features={n_features}, got {n_informative}")
     noise = v.nonneg("noise", noise)
     weight_scale = v.positive("weight_scale", weight_scale)
     correlation = v.real("correlation", correlation)
@@ -34,8 +35,9 @@ def make_sparse_regression(n_samples, n_features, n_informative, noise=0.5, seed
         cov = correlation ** np.abs(idx[:, None] - idx[None, :])
         X = X @ np.linalg.cholesky(cov).T
     w_true = np.zeros(n_features)
-    w_true[:n_informative] = (rng.uniform(0.5, 1.5, n_informative) * weight_scale
-                              * rng.choice([-1.0, 1.0], n_informative))
+    w_true[:n_informative] = (
+        rng.uniform(0.5, 1.5, n_informative) * weight_scale * rng.choice([-1.0, 1.0], n_informative)
+    )
     y = X @ w_true + noise * rng.standard_normal(n_samples)
     return X, y, w_true
 
@@ -51,8 +53,12 @@ def make_moons(n_samples, noise=0.2, seed=0):
     n_in = n_samples - n_out
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
-    X = np.vstack([np.column_stack([np.cos(t_out), np.sin(t_out)]),
-                   np.column_stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)])])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t_out), np.sin(t_out)]),
+            np.column_stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)]),
+        ]
+    )
     y = np.concatenate([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
     X = X + noise * rng.standard_normal(X.shape)
     order = rng.permutation(n_samples)
@@ -79,7 +85,7 @@ def standardize(X_train, *others):
 
 
 def train_test_split(X, y, n_train, seed=0):
-    """Shuffle rows with ``seed`` and return X_train, X_test, y_train, y_test with ``n_train`` training rows."""
+    """Shuffle rows with ``seed``; return X_train, X_test, y_train, y_test (``n_train`` training rows)."""
     X = np.asarray(X)
     y = np.asarray(y)
     v.same_rows("X", X, "y", y)

@@ -13,6 +13,7 @@ keeps the marked regions in nbgrader answer cells for ``nbgrader generate_assign
 Any malformed exercise raises ValueError naming the notebook and the cell.
 Command line: ``python -m regcourse student-edition|list-exercises|guide-table``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,11 +24,26 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["Exercise", "NotebookEdition", "chapter_number", "chapter_title", "parse_notebook",
-           "read_exercises", "split_answer_and_check", "student_notebook", "stub_solution_regions",
-           "write_student_edition",
-           "exercises_table", "guide_table", "update_guide", "embedded_block", "GUIDE_START", "GUIDE_END",
-           "RAISES_TAG", "KINDS"]
+__all__ = [
+    "Exercise",
+    "NotebookEdition",
+    "chapter_number",
+    "chapter_title",
+    "parse_notebook",
+    "read_exercises",
+    "split_answer_and_check",
+    "student_notebook",
+    "stub_solution_regions",
+    "write_student_edition",
+    "exercises_table",
+    "guide_table",
+    "update_guide",
+    "embedded_block",
+    "GUIDE_START",
+    "GUIDE_END",
+    "RAISES_TAG",
+    "KINDS",
+]
 
 KINDS = ("derive", "implement", "experiment")
 RAISES_TAG = "raises-exception"
@@ -36,9 +52,11 @@ GUIDE_END = "<!-- exercises:end -->"
 
 _FENCE_OPEN = re.compile(r"^\s*(?P<fence>:{3,}|`{3,})\s*\{(?P<name>[\w-]+)\}\s*(?P<arg>.*?)\s*$")
 _LABEL = re.compile(r"^\s*:label:\s*(?P<label>\S+)\s*$")
-_META = re.compile(r"^\s*\*\*Kind:\*\*\s*(?P<kind>[^·|]+?)\s*[·|]\s*"
-                   r"\*\*Difficulty:\*\*\s*(?P<difficulty>\d+)\s*/\s*3\s*[·|]\s*"
-                   r"\*\*Time:\*\*\s*(?P<time>\d+)\s*min(?:utes)?\.?\s*$")
+_META = re.compile(
+    r"^\s*\*\*Kind:\*\*\s*(?P<kind>[^·|]+?)\s*[·|]\s*"
+    r"\*\*Difficulty:\*\*\s*(?P<difficulty>\d+)\s*/\s*3\s*[·|]\s*"
+    r"\*\*Time:\*\*\s*(?P<time>\d+)\s*min(?:utes)?\.?\s*$"
+)
 # exactly nbgrader's markers: the stripped line is '### BEGIN SOLUTION' / '### END SOLUTION'
 _BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
 _END = re.compile(r"^\s*### END SOLUTION\s*$")
@@ -87,8 +105,9 @@ def chapter_number(path) -> int:
     """The chapter number N from a notebook file name 'NN_topic.ipynb'."""
     match = re.match(r"^(\d+)_", Path(path).name)
     if not match:
-        raise ValueError(f"{Path(path).name}: a chapter's file name must start with its number, "
-                         f"like 03_l1_sparsity.ipynb")
+        raise ValueError(
+            f"{Path(path).name}: a chapter's file name must start with its number, like 03_l1_sparsity.ipynb"
+        )
     return int(match.group(1))
 
 
@@ -113,7 +132,7 @@ def _where(path, index: int) -> str:
 def _parse_box(lines: list[str], start: int, fence: str, title: str, where: str) -> dict:
     """Label, kind, difficulty and time of the exercise box opening at line ``start``."""
     body = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.strip() == fence:
             break
         body.append(line)
@@ -123,23 +142,30 @@ def _parse_box(lines: list[str], start: int, fence: str, title: str, where: str)
         raise ValueError(f"{where}: the exercise box has no title; write ':::{{exercise}} Title'")
     labels = [m.group("label") for m in map(_LABEL.match, body) if m]
     if len(labels) != 1:
-        raise ValueError(f"{where}: the exercise '{title}' needs exactly one ':label: ex-NN-name' "
-                         f"line, found {len(labels)}")
+        raise ValueError(
+            f"{where}: the exercise '{title}' needs exactly one ':label: ex-NN-name' "
+            f"line, found {len(labels)}"
+        )
     metas = [m for m in map(_META.match, body) if m]
     if len(metas) != 1:
-        raise ValueError(f"{where}: the exercise '{title}' needs exactly one metadata line "
-                         f"'**Kind:** implement · **Difficulty:** 2/3 · **Time:** 10 min', "
-                         f"found {len(metas)}")
+        raise ValueError(
+            f"{where}: the exercise '{title}' needs exactly one metadata line "
+            f"'**Kind:** implement · **Difficulty:** 2/3 · **Time:** 10 min', "
+            f"found {len(metas)}"
+        )
     meta = metas[0]
     kind = meta.group("kind").strip()
     parts = _split_kinds(kind)
     if not parts or any(k not in KINDS for k in parts):
-        raise ValueError(f"{where}: the exercise '{title}' has kind {kind!r}; use "
-                         f"{', '.join(KINDS)} (or a combination like 'derive + implement')")
+        raise ValueError(
+            f"{where}: the exercise '{title}' has kind {kind!r}; use "
+            f"{', '.join(KINDS)} (or a combination like 'derive + implement')"
+        )
     difficulty, minutes = int(meta.group("difficulty")), int(meta.group("time"))
     if not 1 <= difficulty <= 3:
-        raise ValueError(f"{where}: the exercise '{title}' has difficulty {difficulty}/3; "
-                         f"use 1/3, 2/3 or 3/3")
+        raise ValueError(
+            f"{where}: the exercise '{title}' has difficulty {difficulty}/3; use 1/3, 2/3 or 3/3"
+        )
     if minutes <= 0:
         raise ValueError(f"{where}: the exercise '{title}' has time {minutes} min; it must be positive")
     return {"label": labels[0], "kind": kind, "difficulty": difficulty, "minutes": minutes}
@@ -155,17 +181,22 @@ def stub_solution_regions(source: str, exercise: str, where: str = "cell") -> tu
     for number, line in enumerate(source.split("\n"), start=1):
         begin, end = _BEGIN.match(line), _END.match(line)
         if not (begin or end) and ("BEGIN SOLUTION" in line or "END SOLUTION" in line):
-            raise ValueError(f"{where}, line {number}: malformed solution marker {line.strip()!r}; "
-                             f"write '### BEGIN SOLUTION' or '### END SOLUTION' on a line of its own")
+            raise ValueError(
+                f"{where}, line {number}: malformed solution marker {line.strip()!r}; "
+                f"write '### BEGIN SOLUTION' or '### END SOLUTION' on a line of its own"
+            )
         if begin:
             if inside:
-                raise ValueError(f"{where}, line {number}: '### BEGIN SOLUTION' inside another "
-                                 f"solution region (missing '### END SOLUTION' above it)")
+                raise ValueError(
+                    f"{where}, line {number}: '### BEGIN SOLUTION' inside another "
+                    f"solution region (missing '### END SOLUTION' above it)"
+                )
             inside, indent = True, begin.group("indent")
         elif end:
             if not inside:
-                raise ValueError(f"{where}, line {number}: '### END SOLUTION' without a "
-                                 f"'### BEGIN SOLUTION' above it")
+                raise ValueError(
+                    f"{where}, line {number}: '### END SOLUTION' without a '### BEGIN SOLUTION' above it"
+                )
             inside, count = False, count + 1
             out.append(f'{indent}raise NotImplementedError("{exercise}")')
         elif not inside:
@@ -191,7 +222,7 @@ def _scan(nb, path) -> tuple[list[Exercise], list[tuple[str, Exercise | None, st
     """
     name = Path(path).name
     chapter = chapter_number(path)
-    found: list[dict] = []          # exercises, in order
+    found: list[dict] = []  # exercises, in order
     by_label: dict[str, dict] = {}
     roles: list[tuple[str, dict | None, str | None]] = []
     open_solution: tuple[dict, int] | None = None
@@ -211,17 +242,22 @@ def _scan(nb, path) -> tuple[list[Exercise], list[tuple[str, Exercise | None, st
                 match = _FENCE_OPEN.match(line)
                 directive = match.group("name") if match else None
                 if directive == "solution":
-                    raise ValueError(f"{where}: a '{{solution}}' directive; write the solution between "
-                                     f"':::{{solution-start}} label' and ':::{{solution-end}}' markers")
+                    raise ValueError(
+                        f"{where}: a '{{solution}}' directive; write the solution between "
+                        f"':::{{solution-start}} label' and ':::{{solution-end}}' markers"
+                    )
                 if directive == "solution-start":
                     has_marker, label = True, match.group("arg").strip()
                     if open_solution is not None:
-                        raise ValueError(f"{where}: solution-start '{label}' while the solution of "
-                                         f"'{open_solution[0]['label']}' (cell {open_solution[1]}) "
-                                         f"is not closed by a solution-end")
+                        raise ValueError(
+                            f"{where}: solution-start '{label}' while the solution of "
+                            f"'{open_solution[0]['label']}' (cell {open_solution[1]}) "
+                            f"is not closed by a solution-end"
+                        )
                     if label not in by_label:
-                        raise ValueError(f"{where}: solution-start '{label}' names no exercise "
-                                         f"box above it in {name}")
+                        raise ValueError(
+                            f"{where}: solution-start '{label}' names no exercise box above it in {name}"
+                        )
                     if by_label[label]["has_solution"]:
                         raise ValueError(f"{where}: a second solution for '{label}'")
                     by_label[label]["has_solution"] = True
@@ -235,14 +271,21 @@ def _scan(nb, path) -> tuple[list[Exercise], list[tuple[str, Exercise | None, st
                     continue
                 if directive == "exercise":
                     if open_solution is not None:
-                        raise ValueError(f"{where}: an exercise box inside the solution of "
-                                         f"'{open_solution[0]['label']}' (cell {open_solution[1]}); "
-                                         f"close it with a solution-end first")
+                        raise ValueError(
+                            f"{where}: an exercise box inside the solution of "
+                            f"'{open_solution[0]['label']}' (cell {open_solution[1]}); "
+                            f"close it with a solution-end first"
+                        )
                     info = _parse_box(lines, number, match.group("fence"), match.group("arg"), where)
                     if info["label"] in by_label:
                         raise ValueError(f"{where}: the label '{info['label']}' is used twice in {name}")
-                    info.update(number=len(found) + 1, title=match.group("arg"), cell=index,
-                                has_solution=False, stubs=0)
+                    info.update(
+                        number=len(found) + 1,
+                        title=match.group("arg"),
+                        cell=index,
+                        has_solution=False,
+                        stubs=0,
+                    )
                     found.append(info)
                     by_label[info["label"]] = info
                 if open_solution is None:
@@ -266,11 +309,14 @@ def _scan(nb, path) -> tuple[list[Exercise], list[tuple[str, Exercise | None, st
         else:
             roles.append(("keep", None, None))
     if open_solution is not None:
-        raise ValueError(f"{_where(path, open_solution[1])}: the solution of "
-                         f"'{open_solution[0]['label']}' is never closed by a ':::{{solution-end}}' cell")
+        raise ValueError(
+            f"{_where(path, open_solution[1])}: the solution of "
+            f"'{open_solution[0]['label']}' is never closed by a ':::{{solution-end}}' cell"
+        )
     exercises = {id(info): Exercise(chapter=chapter, notebook=name, **info) for info in found}
-    return list(exercises.values()), [(role, exercises[id(o)] if o else None, text)
-                                      for role, o, text in roles]
+    return list(exercises.values()), [
+        (role, exercises[id(o)] if o else None, text) for role, o, text in roles
+    ]
 
 
 def parse_notebook(nb_or_path) -> list[Exercise]:
@@ -286,8 +332,10 @@ def _load(nb_or_path):
     nb = nb_or_path
     path = nb.metadata.get("regcourse_path")  # for in-memory notebooks in tests
     if path is None:
-        raise TypeError("nb_or_path must be a notebook file path (a notebook object needs "
-                        "metadata.regcourse_path for its name)")
+        raise TypeError(
+            "nb_or_path must be a notebook file path (a notebook object needs "
+            "metadata.regcourse_path for its name)"
+        )
     return nb, Path(path)
 
 
@@ -344,9 +392,11 @@ def student_notebook(nb_or_path, nbgrader: bool = False):
                 if check:
                     test = nbformat.v4.new_code_cell(
                         f"# Autograded: {owner.name} ({_plural(owner.difficulty, 'point')}). "
-                        f"The check's message says what is wrong.\n{check}")
-                    test.metadata["nbgrader"] = _nbgrader_meta(f"{grade_id}-check", grade=True,
-                                                               points=owner.difficulty)
+                        f"The check's message says what is wrong.\n{check}"
+                    )
+                    test.metadata["nbgrader"] = _nbgrader_meta(
+                        f"{grade_id}-check", grade=True, points=owner.difficulty
+                    )
                     report.graded.append((test.metadata["nbgrader"]["grade_id"], owner.difficulty))
             else:
                 cell.source = stubbed
@@ -361,8 +411,7 @@ def student_notebook(nb_or_path, nbgrader: bool = False):
     new.cells = cells
     for key in ("execution", "jupytext", "regcourse_path"):
         new.metadata.pop(key, None)
-    new.metadata["regcourse"] = {"edition": "nbgrader-source" if nbgrader else "student",
-                                 "source": path.name}
+    new.metadata["regcourse"] = {"edition": "nbgrader-source" if nbgrader else "student", "source": path.name}
     return new, report
 
 
@@ -394,8 +443,14 @@ def split_answer_and_check(source: str) -> tuple[str, str]:
 
 def _nbgrader_meta(grade_id: str, solution: bool = False, grade: bool = False, points: int = 0) -> dict:
     """nbgrader's cell metadata (schema 3): an answer cell, or a locked autograder-test cell."""
-    meta = {"grade": grade, "grade_id": grade_id, "locked": not solution, "schema_version": 3,
-            "solution": solution, "task": False}
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     if grade:
         meta["points"] = points
     return meta
@@ -416,8 +471,9 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def write_student_edition(out_dir, chapters="chapters", nbgrader: bool = False,
-                          only=None) -> list[NotebookEdition]:
+def write_student_edition(
+    out_dir, chapters="chapters", nbgrader: bool = False, only=None
+) -> list[NotebookEdition]:
     """Write the student edition of every ``chapters/*.ipynb`` into ``out_dir``.
 
     ``nbgrader=True`` writes nbgrader source notebooks instead (see :func:`student_notebook`).
@@ -438,16 +494,19 @@ def write_student_edition(out_dir, chapters="chapters", nbgrader: bool = False,
     out = Path(out_dir).resolve()
     chapters_dir = Path(chapters).resolve()
     if _inside(out, chapters_dir):
-        raise ValueError(f"out_dir {out_dir} is inside the chapters directory {chapters}: refusing "
-                         f"to write the student edition over the course's sources; pick another "
-                         f"directory, e.g. student/")
+        raise ValueError(
+            f"out_dir {out_dir} is inside the chapters directory {chapters}: refusing "
+            f"to write the student edition over the course's sources; pick another "
+            f"directory, e.g. student/"
+        )
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir {out_dir} exists and is not a directory")
     for source in sources:
         target = out / source.name
         if target.exists() and target.samefile(source):
-            raise ValueError(f"out_dir {out_dir}: {target} is the source notebook {source}; refusing "
-                             f"to overwrite it")
+            raise ValueError(
+                f"out_dir {out_dir}: {target} is the source notebook {source}; refusing to overwrite it"
+            )
     editions = []
     for source in sources:
         nb, report = student_notebook(source, nbgrader=nbgrader)
@@ -466,11 +525,15 @@ def _cell_text(text: str) -> str:
 
 def exercises_table(exercises) -> str:
     """A markdown table of every exercise (chapter, number, label, title, kind, difficulty, time)."""
-    rows = ["| chapter | number | label | title | kind | difficulty | time |",
-            "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| chapter | number | label | title | kind | difficulty | time |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for ex in exercises:
-        rows.append(f"| {ex.chapter} | {ex.chapter}.{ex.number} | {ex.label} | {_cell_text(ex.title)} "
-                    f"| {ex.kind} | {ex.difficulty}/3 | {ex.minutes} min |")
+        rows.append(
+            f"| {ex.chapter} | {ex.chapter}.{ex.number} | {ex.label} | {_cell_text(ex.title)} "
+            f"| {ex.kind} | {ex.difficulty}/3 | {ex.minutes} min |"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -486,8 +549,7 @@ def _hours(minutes: int) -> str:
 def guide_table(chapters="chapters") -> str:
     """The block the instructor guide embeds between its exercise markers (no markers)."""
     files = _chapter_files(chapters)
-    rows = ["| Exercise | Chapter | Title | Kind | Difficulty | Time |",
-            "|:--|:--|:--|:--|:-:|--:|"]
+    rows = ["| Exercise | Chapter | Title | Kind | Difficulty | Time |", "|:--|:--|:--|:--|:-:|--:|"]
     all_exercises = []
     for path in files:
         nb = nbformat.read(path, as_version=4)
@@ -495,8 +557,10 @@ def guide_table(chapters="chapters") -> str:
         title = _cell_text(chapter_title(nb)) or path.stem
         link = f"[{chapter_number(path)}. {title}](chapters/{path.name})"
         for ex in exercises:
-            rows.append(f"| {ex.chapter}.{ex.number} | {link if ex.number == 1 else ''} "
-                        f"| {_cell_text(ex.title)} | {ex.kind} | {ex.difficulty}/3 | {ex.minutes} min |")
+            rows.append(
+                f"| {ex.chapter}.{ex.number} | {link if ex.number == 1 else ''} "
+                f"| {_cell_text(ex.title)} | {ex.kind} | {ex.difficulty}/3 | {ex.minutes} min |"
+            )
         all_exercises += exercises
     if not all_exercises:
         return "No exercises yet.\n"
@@ -506,8 +570,10 @@ def guide_table(chapters="chapters") -> str:
     by_kind = ", ".join(f"{k} {n}" for k, n in counts.items())
     if any(len(ex.kinds) > 1 for ex in all_exercises):
         by_kind += "; an exercise of two kinds counts in both"
-    summary = (f"{_plural(len(all_exercises), 'exercise')} in {_plural(n_chapters, 'chapter')}, "
-               f"about {_hours(total)} in all ({by_kind}).")
+    summary = (
+        f"{_plural(len(all_exercises), 'exercise')} in {_plural(n_chapters, 'chapter')}, "
+        f"about {_hours(total)} in all ({by_kind})."
+    )
     return "\n".join(rows) + "\n\n" + summary + "\n"
 
 
@@ -515,10 +581,14 @@ def update_guide(guide, block: str) -> bool:
     """Put ``block`` between the guide's exercise markers; True when the file changed."""
     guide = Path(guide)
     text = guide.read_text(encoding="utf-8")
-    if text.count(GUIDE_START) != 1 or text.count(GUIDE_END) != 1 or \
-            text.index(GUIDE_START) > text.index(GUIDE_END):
-        raise ValueError(f"{guide} must contain the lines {GUIDE_START} and {GUIDE_END} once each, "
-                         f"in that order")
+    if (
+        text.count(GUIDE_START) != 1
+        or text.count(GUIDE_END) != 1
+        or text.index(GUIDE_START) > text.index(GUIDE_END)
+    ):
+        raise ValueError(
+            f"{guide} must contain the lines {GUIDE_START} and {GUIDE_END} once each, in that order"
+        )
     head, rest = text.split(GUIDE_START)
     _, tail = rest.split(GUIDE_END)
     new = f"{head}{GUIDE_START}\n{block.strip()}\n{GUIDE_END}{tail}"

@@ -1,9 +1,10 @@
 """Measurements of weights and predictions (all chapters).
 
-    sparsity(x, atol)   fraction of entries with |x| <= atol
-    weight_norms(model) {layer: ||W||_F}  (Frobenius = sqrt(sum W^2))
-    dense_bytes / sparse_bytes: storage of a weight vector dense vs as (index, value) pairs
+sparsity(x, atol)   fraction of entries with |x| <= atol
+weight_norms(model) {layer: ||W||_F}  (Frobenius = sqrt(sum W^2))
+dense_bytes / sparse_bytes: storage of a weight vector dense vs as (index, value) pairs
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,16 @@ import torch
 from . import _validate as v
 from .penalties import penalized_parameters
 
-__all__ = ["sparsity", "count_zeros", "weight_norms", "flat_weights", "dense_bytes",
-           "sparse_bytes", "mse", "accuracy"]
+__all__ = [
+    "sparsity",
+    "count_zeros",
+    "weight_norms",
+    "flat_weights",
+    "dense_bytes",
+    "sparse_bytes",
+    "mse",
+    "accuracy",
+]
 
 
 def flat_weights(x, include_bias: bool = False) -> np.ndarray:
@@ -58,8 +67,9 @@ def sparse_bytes(n_nonzero: int, value_bytes: int = 4, index_bytes: int = 4) -> 
         raise TypeError(f"n_nonzero must be an integer, got {n_nonzero!r} ({type(n_nonzero).__name__})")
     if n_nonzero < 0:
         raise ValueError(f"n_nonzero must be >= 0, got {n_nonzero!r}")
-    return int(n_nonzero) * (v.positive_int("value_bytes", value_bytes)
-                             + v.positive_int("index_bytes", index_bytes))
+    return int(n_nonzero) * (
+        v.positive_int("value_bytes", value_bytes) + v.positive_int("index_bytes", index_bytes)
+    )
 
 
 def mse(y, y_hat) -> float:

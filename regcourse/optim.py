@@ -6,6 +6,7 @@ ProximalSGD takes, for every parameter p of a group with (lr, l1, l2),
 
 so an L1 penalty gives exact zeros in a torch model (ISTA applied to a network).
 """
+
 from __future__ import annotations
 
 import torch

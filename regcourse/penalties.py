@@ -7,6 +7,7 @@
 Each function takes a numpy array or a torch tensor; a tensor in gives a
 differentiable torch scalar out.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,14 @@ import torch
 
 from . import _validate as v
 
-__all__ = ["l1_penalty", "l2_penalty", "elastic_net_penalty", "penalty_grad",
-           "penalized_parameters", "model_penalty"]
+__all__ = [
+    "l1_penalty",
+    "l2_penalty",
+    "elastic_net_penalty",
+    "penalty_grad",
+    "penalized_parameters",
+    "model_penalty",
+]
 
 
 def _check_array(w):
@@ -50,14 +57,16 @@ def penalty_grad(w, l1=0.0, l2=0.0) -> np.ndarray:
 
 
 def penalized_parameters(model: torch.nn.Module, include_bias: bool = False):
-    """The parameters a penalty applies to: weights (ndim >= 2); 1-D ones (biases, norms) only if ``include_bias``."""
+    """The parameters a penalty applies to: weights (ndim >= 2); 1-D ones (biases, norms) only
+    if ``include_bias``."""
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     return [p for p in model.parameters() if p.requires_grad and (include_bias or p.ndim >= 2)]
 
 
-def model_penalty(model: torch.nn.Module, l1=0.0, l2=0.0, include_bias: bool = False,
-                  penalty=None) -> torch.Tensor:
+def model_penalty(
+    model: torch.nn.Module, l1=0.0, l2=0.0, include_bias: bool = False, penalty=None
+) -> torch.Tensor:
     """l1 * sum|W| + l2 * sum W^2 over a module's weights (plus ``penalty(W)`` summed, if given).
 
     ``penalty`` is any callable tensor -> scalar tensor, for custom penalties

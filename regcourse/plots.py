@@ -3,25 +3,50 @@
 Call :func:`use_style` once at the top of a notebook for the course's look
 (nothing is changed at import time).
 """
+
 from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["STYLE", "COLORS", "use_style", "training_curves", "weight_histogram",
-           "regularization_path", "constraint_geometry", "decision_boundary"]
+__all__ = [
+    "STYLE",
+    "COLORS",
+    "use_style",
+    "training_curves",
+    "weight_histogram",
+    "regularization_path",
+    "constraint_geometry",
+    "decision_boundary",
+]
 
-COLORS = {"none": "#4c4c4c", "l1": "#d1495b", "l2": "#00798c", "elastic": "#edae49",
-          "train": "#30638e", "val": "#d1495b", "test": "#d1495b"}
+COLORS = {
+    "none": "#4c4c4c",
+    "l1": "#d1495b",
+    "l2": "#00798c",
+    "elastic": "#edae49",
+    "train": "#30638e",
+    "val": "#d1495b",
+    "test": "#d1495b",
+}
 
 STYLE = {
-    "figure.figsize": (6.4, 3.6), "figure.dpi": 96, "savefig.dpi": 96,
-    "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-    "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9, "legend.frameon": False,
-    "xtick.labelsize": 9, "ytick.labelsize": 9, "lines.linewidth": 1.8,
-    "axes.prop_cycle": mpl.cycler(color=["#30638e", "#d1495b", "#00798c", "#edae49", "#66a182",
-                                         "#4c4c4c"]),
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 96,
+    "savefig.dpi": 96,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "lines.linewidth": 1.8,
+    "axes.prop_cycle": mpl.cycler(color=["#30638e", "#d1495b", "#00798c", "#edae49", "#66a182", "#4c4c4c"]),
 }
 
 
@@ -37,8 +62,13 @@ def _ax(ax):
 def training_curves(history, ax=None, keys=("loss", "val_loss"), log=True, label=""):
     """Plot history columns (default training and validation data loss) against the epoch."""
     ax = _ax(ax)
-    names = {"loss": "training loss", "val_loss": "validation loss", "weight_norm": "‖W‖",
-             "penalty": "penalty", "sparsity": "fraction of zero weights"}
+    names = {
+        "loss": "training loss",
+        "val_loss": "validation loss",
+        "weight_norm": "‖W‖",
+        "penalty": "penalty",
+        "sparsity": "fraction of zero weights",
+    }
     for key in keys:
         values = history[key]
         if len(values):
@@ -59,8 +89,15 @@ def weight_histogram(weights: dict, ax=None, bins=60, range_=None):
         hi = max(float(np.abs(w).max()) for w in flat.values()) or 1.0
         range_ = (-hi, hi)
     for name, w in flat.items():
-        ax.hist(w, bins=bins, range=range_, histtype="step", linewidth=1.8,
-                color=COLORS.get(name.lower().split()[0], None), label=name)
+        ax.hist(
+            w,
+            bins=bins,
+            range=range_,
+            histtype="step",
+            linewidth=1.8,
+            color=COLORS.get(name.lower().split()[0]),
+            label=name,
+        )
     ax.set_xlabel("weight value")
     ax.set_ylabel("number of weights")
     ax.legend()
@@ -104,7 +141,7 @@ def constraint_geometry(loss_fn, ax=None, radius=1.0, extent=2.5, levels=12, kin
 
 
 def decision_boundary(predict_proba, X, y, ax=None, resolution=200, pad=0.5):
-    """Shade P(y=1 | x) from ``predict_proba(points) -> probabilities`` and draw the 0.5 contour and the data."""
+    """Shade P(y=1 | x) from ``predict_proba(points) -> probabilities``; draw the 0.5 contour and the data."""
     ax = _ax(ax)
     X = np.asarray(X, dtype=float)
     x0 = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)

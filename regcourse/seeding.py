@@ -8,6 +8,7 @@
 Bases never share a seed (each owns the block [base*SPAN, (base+1)*SPAN)), so a
 robustness run over bases 0..K-1 draws K fresh, disjoint samples of every experiment.
 """
+
 from __future__ import annotations
 
 import numbers

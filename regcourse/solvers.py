@@ -12,6 +12,7 @@ elastic_net:  both, coordinate descent.
 scikit-learn's constants: Ridge(alpha = n*l2), Lasso(alpha = l1/2),
 ElasticNet(alpha = l1/2 + l2, l1_ratio = (l1/2) / (l1/2 + l2)); see regcourse.conventions.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -99,7 +100,7 @@ def elastic_net(X, y, l1, l2, fit_intercept=True, tol=1e-12, max_sweeps=100_000,
             w = _support_refit(G, c, w, l1, l2)
         Gw = G @ w  # recomputed each sweep: incremental updates alone drift by rounding
         biggest = 0.0
-        for j in (range(p) if full else np.flatnonzero(w).tolist()):
+        for j in range(p) if full else np.flatnonzero(w).tolist():
             wj = float(w[j])
             if denom_[j] == 0.0:  # a constant column with no L2: any value fits; keep 0
                 new = 0.0
@@ -119,9 +120,11 @@ def elastic_net(X, y, l1, l2, fit_intercept=True, tol=1e-12, max_sweeps=100_000,
             w = _support_refit(G, c, w, l1, l2)
         full = settled
     else:
-        raise RuntimeError(f"coordinate descent did not converge in {max_sweeps} sweeps "
-                           f"(last change {biggest:.2e}, tol * max|w| = {tol * scale:.2e}); "
-                           f"raise max_sweeps or tol")
+        raise RuntimeError(
+            f"coordinate descent did not converge in {max_sweeps} sweeps "
+            f"(last change {biggest:.2e}, tol * max|w| = {tol * scale:.2e}); "
+            f"raise max_sweeps or tol"
+        )
     return w, float(y_mean - x_mean @ w)
 
 
@@ -186,5 +189,4 @@ def _support_refit(G, c, w, l1, l2):
 
 def lasso(X, y, l1, fit_intercept=True, tol=1e-12, max_sweeps=100_000, w0=None):
     """Return (w, b) minimising (1/n)||y - Xw - b||^2 + l1*||w||_1 (coordinate descent, exact zeros)."""
-    return elastic_net(X, y, l1, 0.0, fit_intercept=fit_intercept, tol=tol,
-                       max_sweeps=max_sweeps, w0=w0)
+    return elastic_net(X, y, l1, 0.0, fit_intercept=fit_intercept, tol=tol, max_sweeps=max_sweeps, w0=w0)

@@ -12,6 +12,7 @@ l1_sgd(X, y, ...)       (mini-batch) SGD with one of four L1 updates:
                         "subgradient", "clipped", "proximal", "cumulative"
 zero_columns(W)         which columns of a weight matrix are exactly zero (pruned inputs)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,16 @@ from . import _validate as v
 from .solvers import elastic_net
 from .updates import clipped_step, proximal_step, sgd_step
 
-__all__ = ["l1_max", "l1_grid", "lasso_path", "cumulative_penalty", "l1_sgd", "L1Run",
-           "METHODS", "zero_columns"]
+__all__ = [
+    "l1_max",
+    "l1_grid",
+    "lasso_path",
+    "cumulative_penalty",
+    "l1_sgd",
+    "L1Run",
+    "METHODS",
+    "zero_columns",
+]
 
 METHODS = ("subgradient", "clipped", "proximal", "cumulative")
 
@@ -105,8 +114,11 @@ def cumulative_penalty(w_half, u, q):
     u = v.nonneg("u", u)
     if q.shape != w_half.shape:
         raise ValueError(f"q must have the shape of w_half {w_half.shape}, got {q.shape}")
-    w = np.where(w_half > 0, np.maximum(0.0, w_half - (u + q)),
-                 np.where(w_half < 0, np.minimum(0.0, w_half + (u - q)), 0.0))
+    w = np.where(
+        w_half > 0,
+        np.maximum(0.0, w_half - (u + q)),
+        np.where(w_half < 0, np.minimum(0.0, w_half + (u - q)), 0.0),
+    )
     return w, q + (w - w_half)
 
 
@@ -114,13 +126,25 @@ def cumulative_penalty(w_half, u, q):
 class L1Run:
     """Result of :func:`l1_sgd`: final weights ``w``, intercept ``b`` and, if asked, ``trace``
     (one row of weights per recorded step)."""
+
     w: np.ndarray
     b: float
     trace: np.ndarray | None = None
 
 
-def l1_sgd(X, y, l1, lr, epochs, method="proximal", batch_size=None, seed=0,
-           fit_intercept=True, w0=None, trace_every=None) -> L1Run:
+def l1_sgd(
+    X,
+    y,
+    l1,
+    lr,
+    epochs,
+    method="proximal",
+    batch_size=None,
+    seed=0,
+    fit_intercept=True,
+    w0=None,
+    trace_every=None,
+) -> L1Run:
     """Minimise (1/m)||y - Xw - b||^2 + l1*||w||_1 by (mini-batch) SGD with an L1 update rule.
 
     With g the mini-batch gradient of the mean squared error:
@@ -148,12 +172,15 @@ def l1_sgd(X, y, l1, lr, epochs, method="proximal", batch_size=None, seed=0,
     rng = np.random.default_rng(seed)
     trace, step = [], 0
     for _ in range(epochs):
-        batches = [slice(None)] if batch_size is None else np.array_split(
-            rng.permutation(m), max(1, int(np.ceil(m / batch_size))))
+        batches = (
+            [slice(None)]
+            if batch_size is None
+            else np.array_split(rng.permutation(m), max(1, int(np.ceil(m / batch_size))))
+        )
         for idx in batches:
             Xb, yb = X[idx], y[idx]
-            r = Xb @ w + b - yb                        # residual, prediction minus target
-            g = 2.0 / len(yb) * Xb.T @ r               # gradient of the mean squared error
+            r = Xb @ w + b - yb  # residual, prediction minus target
+            g = 2.0 / len(yb) * Xb.T @ r  # gradient of the mean squared error
             if fit_intercept:
                 b -= lr * 2.0 * r.mean()
             if method == "subgradient":

@@ -13,6 +13,7 @@ optimizer="proximal" regcourse.optim.ProximalSGD: exact L1 zeros.
 
 Inputs and float targets are cast to the dtype of the model's parameters (float64 models work).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,12 +38,13 @@ class History:
     Entry k describes the weights after ``epoch[k]`` epochs: epoch 0 is the
     initial model and the last entry the trained one.
     """
+
     epoch: list = field(default_factory=list)
-    loss: list = field(default_factory=list)         # training data loss (no penalty)
-    penalty: list = field(default_factory=list)      # l1*sum|W| + l2*sum W^2 (+ custom)
-    val_loss: list = field(default_factory=list)     # data loss on (X_val, y_val), if given
+    loss: list = field(default_factory=list)  # training data loss (no penalty)
+    penalty: list = field(default_factory=list)  # l1*sum|W| + l2*sum W^2 (+ custom)
+    val_loss: list = field(default_factory=list)  # data loss on (X_val, y_val), if given
     weight_norm: list = field(default_factory=list)  # sqrt(sum W^2) over penalized weights
-    sparsity: list = field(default_factory=list)     # fraction of penalized weights exactly 0
+    sparsity: list = field(default_factory=list)  # fraction of penalized weights exactly 0
 
     def __getitem__(self, key):
         return np.asarray(getattr(self, key), dtype=float)
@@ -96,8 +98,9 @@ def _data_loss(loss, out, y):
 
 def _make_optimizer(name, model, lr, l1, l2, include_bias, weight_decay, momentum):
     if name == "sgd":
-        return torch.optim.SGD(param_groups(model, include_bias, weight_decay=2.0 * l2),
-                               lr=lr, momentum=momentum)
+        return torch.optim.SGD(
+            param_groups(model, include_bias, weight_decay=2.0 * l2), lr=lr, momentum=momentum
+        )
     if name == "adam":  # torch Adam's weight_decay is the coupled L2 gradient, not AdamW's
         return torch.optim.Adam(param_groups(model, include_bias, weight_decay=2.0 * l2), lr=lr)
     if name == "adamw":
@@ -105,9 +108,27 @@ def _make_optimizer(name, model, lr, l1, l2, include_bias, weight_decay, momentu
     return ProximalSGD(param_groups(model, include_bias, l1=l1, l2=l2), lr=lr)
 
 
-def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=False,
-        optimizer="sgd", X_val=None, y_val=None, seed=0, penalty=None, weight_decay=0.0,
-        momentum=0.0, batch_size=None, record_every=1):
+def fit(
+    model,
+    X,
+    y,
+    *,
+    loss="mse",
+    lr,
+    epochs,
+    l1=0.0,
+    l2=0.0,
+    include_bias=False,
+    optimizer="sgd",
+    X_val=None,
+    y_val=None,
+    seed=0,
+    penalty=None,
+    weight_decay=0.0,
+    momentum=0.0,
+    batch_size=None,
+    record_every=1,
+):
     """Train ``model`` in place on (X, y) and return its :class:`History`.
 
     Full-batch by default; ``batch_size`` switches to shuffled mini-batches drawn
@@ -127,8 +148,10 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
     weight_decay = v.nonneg("weight_decay", weight_decay)
     momentum = v.nonneg("momentum", momentum)
     if weight_decay and optimizer != "adamw":
-        raise ValueError(f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
-                         f"optimizer={optimizer!r}, or optimizer='adamw'")
+        raise ValueError(
+            f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
+            f"optimizer={optimizer!r}, or optimizer='adamw'"
+        )
     if optimizer == "adamw" and (l1 or l2):
         raise ValueError("optimizer='adamw' takes weight_decay=, not l1/l2")
     if momentum and optimizer != "sgd":
@@ -145,8 +168,9 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
             raise ValueError("give both X_val and y_val, or neither")
         X_val, y_val = _inputs(X_val, "X_val", dtype), _targets(loss, y_val, "y_val", dtype)
         if len(X_val) != len(y_val):
-            raise ValueError(f"X_val and y_val must have the same number of rows, "
-                             f"got {len(X_val)} and {len(y_val)}")
+            raise ValueError(
+                f"X_val and y_val must have the same number of rows, got {len(X_val)} and {len(y_val)}"
+            )
     if batch_size is not None:
         batch_size = v.positive_int("batch_size", batch_size)
 
@@ -174,15 +198,45 @@ def fit(model, X, y, *, loss="mse", lr, epochs, l1=0.0, l2=0.0, include_bias=Fal
                 if i == 0 and epoch % record_every == 0:
                     # full batch and no dropout: this forward pass *is* the training loss
                     reuse = data_loss.detach() if full_batch and not mode_matters else None
-                    _record(history, epoch, model, loss, X, y, X_val, y_val, watched,
-                            stats, l1, l2, penalty, reuse, mode_matters)
+                    _record(
+                        history,
+                        epoch,
+                        model,
+                        loss,
+                        X,
+                        y,
+                        X_val,
+                        y_val,
+                        watched,
+                        stats,
+                        l1,
+                        l2,
+                        penalty,
+                        reuse,
+                        mode_matters,
+                    )
                 obj = data_loss
                 if l1_in_loss or penalty is not None:
                     obj = obj + model_penalty(model, l1_in_loss, 0.0, include_bias, penalty)
                 obj.backward()
                 opt.step()
-        _record(history, epochs, model, loss, X, y, X_val, y_val, watched,
-                stats, l1, l2, penalty, None, mode_matters)
+        _record(
+            history,
+            epochs,
+            model,
+            loss,
+            X,
+            y,
+            X_val,
+            y_val,
+            watched,
+            stats,
+            l1,
+            l2,
+            penalty,
+            None,
+            mode_matters,
+        )
     model.train()
     return history
 
@@ -203,13 +257,17 @@ class _WeightStats:
         if not self.params:
             return 0.0, 0.0, 0
         flat = torch.cat([p.reshape(-1) for p in self.params])
-        return (float(flat.dot(flat)), float(flat.abs().sum()) if need_abs else 0.0,
-                self.size - int(torch.count_nonzero(flat)))
+        return (
+            float(flat.dot(flat)),
+            float(flat.abs().sum()) if need_abs else 0.0,
+            self.size - int(torch.count_nonzero(flat)),
+        )
 
 
 @torch.no_grad()
-def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, stats, l1, l2, penalty,
-            train_loss, mode_matters):
+def _record(
+    history, epoch, model, loss, X, y, X_val, y_val, watched, stats, l1, l2, penalty, train_loss, mode_matters
+):
     """Append one row describing the current weights (kept cheap: it runs every epoch)."""
     if mode_matters:
         model.eval()
@@ -224,7 +282,7 @@ def _record(history, epoch, model, loss, X, y, X_val, y_val, watched, stats, l1,
     if penalty is not None:
         pen += float(sum(penalty(p.detach()) for p in watched))
     history.penalty.append(pen)
-    history.weight_norm.append(sq ** 0.5)
+    history.weight_norm.append(sq**0.5)
     history.sparsity.append(zeros / stats.size if stats.size else 0.0)
     if mode_matters:
         model.train()
@@ -237,8 +295,11 @@ def predict(model, X, loss="mse"):
     model.eval()
     out = model(_inputs(X, "X", _model_dtype(model)))
     if loss == "mse":
-        return out.reshape(len(out), -1).squeeze(1).numpy() if out.ndim > 1 and out.shape[1] == 1 \
+        return (
+            out.reshape(len(out), -1).squeeze(1).numpy()
+            if out.ndim > 1 and out.shape[1] == 1
             else out.numpy()
+        )
     if loss == "bce":
         return (out.reshape(-1) > 0).long().numpy()
     return out.argmax(dim=1).numpy()

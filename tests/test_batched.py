@@ -5,6 +5,7 @@ torch's own optimizers and autograd; fit_many stacks M models' parameters and tr
 batched products (or vmap) and one optimizer. They must agree to 1e-6 in weights, gradients of
 the last step and every History column.
 """
+
 import copy
 
 import numpy as np
@@ -22,8 +23,7 @@ FIELDS = ("epoch", "loss", "penalty", "val_loss", "weight_norm", "sparsity")
 
 
 def mlps(n=4, n_in=3, hidden=8, n_out=1, dropout=0.0, start=0):
-    return [rc.models.mlp(n_in, hidden, n_out, seed=start + s, dropout=dropout).double()
-            for s in range(n)]
+    return [rc.models.mlp(n_in, hidden, n_out, seed=start + s, dropout=dropout).double() for s in range(n)]
 
 
 def regression(seed, n=20, p=3):
@@ -55,9 +55,17 @@ def run_both(models, X, y, seeds=None, **kw):
 
     def per(a, i):
         return a[i] if isinstance(a, list) else a
-    ref_hist = [fit(r, per(X, i), per(y, i), seed=seeds[i],
-                    **{k: (per(v, i) if k in ("X_val", "y_val") else v) for k, v in kw.items()})
-                for i, r in enumerate(refs)]
+
+    ref_hist = [
+        fit(
+            r,
+            per(X, i),
+            per(y, i),
+            seed=seeds[i],
+            **{k: (per(v, i) if k in ("X_val", "y_val") else v) for k, v in kw.items()},
+        )
+        for i, r in enumerate(refs)
+    ]
     hist = fit_many(models, X, y, seed=seeds, **kw)
     return refs, hist, ref_hist
 
@@ -69,8 +77,13 @@ OPTIMIZERS = [
     dict(optimizer="adamw", lr=0.01, weight_decay=0.1),
     dict(optimizer="proximal", lr=0.05, l1=0.01),
 ]
-PENALTIES = [dict(), dict(l2=0.01), dict(l1=0.003), dict(l1=0.003, l2=0.01),
-             dict(l1=0.003, l2=0.01, include_bias=True)]
+PENALTIES = [
+    dict(),
+    dict(l2=0.01),
+    dict(l1=0.003),
+    dict(l1=0.003, l2=0.01),
+    dict(l1=0.003, l2=0.01, include_bias=True),
+]
 
 
 def compatible(opt, pen):
@@ -82,9 +95,14 @@ def compatible(opt, pen):
 CASES = [(o, p) for o in OPTIMIZERS for p in PENALTIES if compatible(o, p)]
 
 
-@pytest.mark.parametrize("opt,pen", CASES,
-                         ids=[f"{o['optimizer']}{'+mom' if 'momentum' in o else ''}-"
-                              f"{'_'.join(f'{k}' for k in p) or 'none'}" for o, p in CASES])
+@pytest.mark.parametrize(
+    "opt,pen",
+    CASES,
+    ids=[
+        f"{o['optimizer']}{'+mom' if 'momentum' in o else ''}-{'_'.join(f'{k}' for k in p) or 'none'}"
+        for o, p in CASES
+    ],
+)
 @pytest.mark.parametrize("shared", [True, False], ids=["shared", "per_model"])
 def test_equals_loop_of_fit(opt, pen, shared):
     kw = {**opt, **pen}
@@ -106,9 +124,18 @@ def test_validation_and_record_every(shared_val, record_every, epochs):
     X_val = val[0][0] if shared_val else [v[0] for v in val]
     y_val = val[0][1] if shared_val else [v[1] for v in val]
     models = mlps(3)
-    refs, hist, ref_hist = run_both(models, [d[0] for d in data], [d[1] for d in data],
-                                    optimizer="adam", lr=0.01, l2=0.01, epochs=epochs,
-                                    X_val=X_val, y_val=y_val, record_every=record_every)
+    refs, hist, ref_hist = run_both(
+        models,
+        [d[0] for d in data],
+        [d[1] for d in data],
+        optimizer="adam",
+        lr=0.01,
+        l2=0.01,
+        epochs=epochs,
+        X_val=X_val,
+        y_val=y_val,
+        record_every=record_every,
+    )
     assert_same(models, refs, hist, ref_hist)
     expected = [e for e in range(epochs) if e % record_every == 0] + [epochs]
     assert hist[1].epoch == expected
@@ -122,16 +149,18 @@ def test_classification_losses(loss, opt):
     if loss == "ce":
         y = np.where(X[:, 0] > 1.0, 2, y)  # three classes
     models = mlps(3, n_in=2, hidden=10, n_out=3 if loss == "ce" else 1)
-    refs, hist, ref_hist = run_both(models, X, y, loss=loss, optimizer=opt, lr=0.05,
-                                    l1=0.002, epochs=20, X_val=X[:10], y_val=y[:10])
+    refs, hist, ref_hist = run_both(
+        models, X, y, loss=loss, optimizer=opt, lr=0.05, l1=0.002, epochs=20, X_val=X[:10], y_val=y[:10]
+    )
     assert_same(models, refs, hist, ref_hist)
 
 
 def test_float32_models_and_torch_inputs():
     X, y = regression(7)
     models = [rc.models.mlp(3, (6, 5), 1, seed=s) for s in range(3)]  # float32, two hidden
-    refs, hist, ref_hist = run_both(models, torch.as_tensor(X), torch.as_tensor(y),
-                                    optimizer="adam", lr=0.01, l1=1e-3, l2=1e-3, epochs=15)
+    refs, hist, ref_hist = run_both(
+        models, torch.as_tensor(X), torch.as_tensor(y), optimizer="adam", lr=0.01, l1=1e-3, l2=1e-3, epochs=15
+    )
     assert batched.LAST_PATH[0] == "stacked"
     assert_same(models, refs, hist, ref_hist, tol=1e-5)
 
@@ -139,8 +168,9 @@ def test_float32_models_and_torch_inputs():
 def test_custom_penalty_and_sparsity_from_proximal():
     X, y = regression(8)
     models = mlps(3)
-    refs, hist, ref_hist = run_both(models, X, y, optimizer="proximal", lr=0.1, l1=0.05,
-                                    epochs=40, penalty=lambda w: 0.01 * (w ** 4).sum())
+    refs, hist, ref_hist = run_both(
+        models, X, y, optimizer="proximal", lr=0.1, l1=0.05, epochs=40, penalty=lambda w: 0.01 * (w**4).sum()
+    )
     assert_same(models, refs, hist, ref_hist)
     assert max(h.sparsity[-1] for h in hist) > 0  # exact zeros appeared, and match the loop
 
@@ -161,13 +191,19 @@ class Residual(torch.nn.Module):
         return self.out(h + self.scale * torch.relu(self.mid(h)))
 
 
-@pytest.mark.parametrize("opt", [dict(optimizer="sgd", lr=0.05, momentum=0.5, l2=0.01),
-                                 dict(optimizer="adam", lr=0.01, l1=0.002, include_bias=True)])
+@pytest.mark.parametrize(
+    "opt",
+    [
+        dict(optimizer="sgd", lr=0.05, momentum=0.5, l2=0.01),
+        dict(optimizer="adam", lr=0.01, l1=0.002, include_bias=True),
+    ],
+)
 def test_vmap_path_for_other_modules(opt):
     data = [regression(400 + i) for i in range(3)]
     models = [Residual(s).double() for s in range(3)]
-    refs, hist, ref_hist = run_both(models, [d[0] for d in data], data[0][1], epochs=15,
-                                    X_val=data[1][0], y_val=data[1][1], **opt)
+    refs, hist, ref_hist = run_both(
+        models, [d[0] for d in data], data[0][1], epochs=15, X_val=data[1][0], y_val=data[1][1], **opt
+    )
     assert batched.LAST_PATH[0] == "vmap"
     assert_same(models, refs, hist, ref_hist)
 
@@ -177,12 +213,18 @@ def test_frozen_parameters_and_mixed_activations():
     models = []
     for s in range(3):
         torch.manual_seed(s)
-        m = torch.nn.Sequential(torch.nn.Linear(3, 7), torch.nn.Tanh(), torch.nn.Linear(7, 5),
-                                torch.nn.LeakyReLU(0.1), torch.nn.Linear(5, 1)).double()
+        m = torch.nn.Sequential(
+            torch.nn.Linear(3, 7),
+            torch.nn.Tanh(),
+            torch.nn.Linear(7, 5),
+            torch.nn.LeakyReLU(0.1),
+            torch.nn.Linear(5, 1),
+        ).double()
         m[0].bias.requires_grad_(False)
         models.append(m)
-    refs, hist, ref_hist = run_both(models, X, y, optimizer="adam", lr=0.01, l2=0.01,
-                                    include_bias=True, epochs=15)
+    refs, hist, ref_hist = run_both(
+        models, X, y, optimizer="adam", lr=0.01, l2=0.01, include_bias=True, epochs=15
+    )
     assert batched.LAST_PATH[0] == "stacked"
     assert_same(models, refs, hist, ref_hist)
     assert torch.equal(models[1][0].bias, refs[1][0].bias)  # untouched, as in fit
@@ -191,8 +233,7 @@ def test_frozen_parameters_and_mixed_activations():
 def test_dropout_falls_back_to_the_loop_with_per_model_seeds():
     X, y = regression(10)
     models = mlps(3, dropout=0.3)
-    refs, hist, ref_hist = run_both(models, X, y, seeds=[11, 12, 13], optimizer="adam",
-                                    lr=0.01, epochs=10)
+    refs, hist, ref_hist = run_both(models, X, y, seeds=[11, 12, 13], optimizer="adam", lr=0.01, epochs=10)
     assert batched.LAST_PATH[0] == "loop"
     assert_same(models, refs, hist, ref_hist, tol=0)
     other = mlps(3, dropout=0.3)  # the seeds matter: other seeds, other weights
@@ -203,8 +244,9 @@ def test_dropout_falls_back_to_the_loop_with_per_model_seeds():
 def test_data_sets_of_different_sizes_fall_back_to_the_loop():
     data = [regression(500 + i, n=15 + 5 * i) for i in range(3)]
     models = mlps(3)
-    refs, hist, ref_hist = run_both(models, [d[0] for d in data], [d[1] for d in data],
-                                    optimizer="sgd", lr=0.05, l2=0.01, epochs=10)
+    refs, hist, ref_hist = run_both(
+        models, [d[0] for d in data], [d[1] for d in data], optimizer="sgd", lr=0.05, l2=0.01, epochs=10
+    )
     assert batched.LAST_PATH[0] == "loop"
     assert_same(models, refs, hist, ref_hist, tol=0)
 
@@ -245,14 +287,19 @@ def test_error_empty_and_non_modules():
         fit_many(None, X, y, lr=0.1, epochs=1)
 
 
-@pytest.mark.parametrize("other", [
-    lambda: rc.models.mlp(3, 9, 1, seed=1).double(),                   # another width
-    lambda: rc.models.mlp(3, (8, 8), 1, seed=1).double(),              # another depth
-    lambda: rc.models.mlp(3, 8, 1, seed=1),                            # another dtype
-    lambda: torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(),
-                                torch.nn.Linear(8, 1)).double(),       # another activation
-    lambda: rc.models.mlp(3, 8, 1, seed=1, dropout=0.2).double(),      # an extra layer
-], ids=["width", "depth", "dtype", "activation", "dropout"])
+@pytest.mark.parametrize(
+    "other",
+    [
+        lambda: rc.models.mlp(3, 9, 1, seed=1).double(),  # another width
+        lambda: rc.models.mlp(3, (8, 8), 1, seed=1).double(),  # another depth
+        lambda: rc.models.mlp(3, 8, 1, seed=1),  # another dtype
+        lambda: torch.nn.Sequential(
+            torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
+        ).double(),  # another activation
+        lambda: rc.models.mlp(3, 8, 1, seed=1, dropout=0.2).double(),  # an extra layer
+    ],
+    ids=["width", "depth", "dtype", "activation", "dropout"],
+)
 def test_error_different_architectures(other):
     X, y = regression(0)
     with pytest.raises(ValueError, match=r"models\[1\] differs from models\[0\]"):

@@ -13,6 +13,7 @@ of _toc.yml was built, and screenshots go to _build/screenshots/.
 In CI (CI=true) or with REGCOURSE_REQUIRE_BROWSER=1 a missing book or browser
 fails the tests; elsewhere only a missing Chromium skips them, with the reason.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,18 +33,31 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("REGCOURSE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
-REQUIRED = (os.environ.get("CI", "").lower() in ("1", "true", "yes")
-            or os.environ.get("REGCOURSE_REQUIRE_BROWSER", "") == "1")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+REQUIRED = (
+    os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    or os.environ.get("REGCOURSE_REQUIRE_BROWSER", "") == "1"
+)
 MATH_TIMEOUT_MS = 30_000
 
 
 def _pages():
     if not (BOOK / "index.html").is_file():
         return ["<no book>"]
-    return sorted(p.relative_to(BOOK).as_posix() for p in BOOK.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        p.relative_to(BOOK).as_posix()
+        for p in BOOK.rglob("*.html")
+        if "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 PAGES = _pages()
@@ -61,9 +75,11 @@ def _need(condition, message):
 @pytest.fixture(scope="session")
 def book():
     if not (BOOK / "index.html").is_file():
-        pytest.fail(f"no built book at {BOOK}: run `make book` "
-                    f"(jupyter-book build . --all -W -n --keep-going) before the browser tests",
-                    pytrace=False)
+        pytest.fail(
+            f"no built book at {BOOK}: run `make book` "
+            f"(jupyter-book build . --all -W -n --keep-going) before the browser tests",
+            pytrace=False,
+        )
     return BOOK
 
 
@@ -85,15 +101,19 @@ def server(book):
 
 @pytest.fixture(scope="session")
 def browser():
-    _need(Path(CHROMIUM).exists() or shutil.which(CHROMIUM),
-          f"BROWSER TESTS NOT RUN: no Chromium at {CHROMIUM} "
-          f"(install it with `apt-get install -y chromium`; never `playwright install`)")
+    _need(
+        Path(CHROMIUM).exists() or shutil.which(CHROMIUM),
+        f"BROWSER TESTS NOT RUN: no Chromium at {CHROMIUM} "
+        f"(install it with `apt-get install -y chromium`; never `playwright install`)",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         sync_playwright = None
-    _need(sync_playwright is not None,
-          "BROWSER TESTS NOT RUN: the Python package playwright is missing (pip install -r requirements.txt)")
+    _need(
+        sync_playwright is not None,
+        "BROWSER TESTS NOT RUN: the Python package playwright is missing (pip install -r requirements.txt)",
+    )
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         yield b
@@ -109,7 +129,7 @@ class Site:
 
     def _guard(self, route):
         url = route.request.url
-        if url.startswith(self.base) or url.startswith(("data:", "blob:", "about:")):
+        if url.startswith((self.base, "data:", "blob:", "about:")):
             route.continue_()
         else:
             self.outside.append(url)
@@ -127,8 +147,10 @@ class Site:
         response = page.goto(self.base + path, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.set_default_timeout(MATH_TIMEOUT_MS)
-        page.evaluate("async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
-                      " await MathJax.startup.promise; }")
+        page.evaluate(
+            "async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+            " await MathJax.startup.promise; }"
+        )
         return page, response
 
 
@@ -151,10 +173,13 @@ _COLLECT = r"""async () => {
     mathjax: !!(window.MathJax && window.MathJax.version),
     math: maths.length,
     typeset: maths.filter(e => e.querySelector('mjx-container')).length,
-    untypeset: maths.filter(e => !e.querySelector('mjx-container')).slice(0, 5).map(e => e.textContent.slice(0, 80)),
-    errors: [...document.querySelectorAll('mjx-merror')].slice(0, 5).map(e => e.getAttribute('data-mjx-error') || e.textContent),
+    untypeset: maths.filter(e => !e.querySelector('mjx-container')).slice(0, 5)
+      .map(e => e.textContent.slice(0, 80)),
+    errors: [...document.querySelectorAll('mjx-merror')].slice(0, 5)
+      .map(e => e.getAttribute('data-mjx-error') || e.textContent),
     text: clone.textContent,
-    images: [...document.images].map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0})),
+    images: [...document.images]
+      .map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0})),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
   };
 }"""
@@ -171,8 +196,13 @@ def visit(site):
             before = len(site.outside)
             page, response = site.open(path, errors, failed)
             info = page.evaluate(_COLLECT)
-            info.update(status=response.status if response else None, console=errors,
-                        failed=failed, outside=site.outside[before:], url=page.url)
+            info.update(
+                status=response.status if response else None,
+                console=errors,
+                failed=failed,
+                outside=site.outside[before:],
+                url=page.url,
+            )
             cache[path] = info
             page.context.close()
         return cache[path]
@@ -180,11 +210,10 @@ def visit(site):
     return _visit
 
 
-def _ids(path: Path, _cache={}):
-    if path not in _cache:
-        html = path.read_text(encoding="utf-8", errors="replace")
-        _cache[path] = set(re.findall(r'\bid="([^"]+)"', html)) | set(re.findall(r'\bname="([^"]+)"', html))
-    return _cache[path]
+@functools.cache
+def _ids(path: Path):
+    html = path.read_text(encoding="utf-8", errors="replace")
+    return set(re.findall(r'\bid="([^"]+)"', html)) | set(re.findall(r'\bname="([^"]+)"', html))
 
 
 # ---------------------------------------------------------------- every page
@@ -201,8 +230,10 @@ def test_page_loads_without_errors(visit, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_nothing_requested_outside_the_site(visit, path):
     info = visit(path)
-    assert not info["outside"], (f"{path} tried to load from outside the site (the book must work "
-                                 f"offline): {sorted(set(info['outside']))}")
+    assert not info["outside"], (
+        f"{path} tried to load from outside the site (the book must work "
+        f"offline): {sorted(set(info['outside']))}"
+    )
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -212,7 +243,8 @@ def test_math_is_typeset(visit, path, server):
         assert info["mathjax"], f"{path}: has {info['math']} math elements but MathJax did not load"
     assert info["typeset"] == info["math"], (
         f"{path}: {info['math'] - info['typeset']} of {info['math']} math elements not typeset, "
-        f"e.g. {info['untypeset']}")
+        f"e.g. {info['untypeset']}"
+    )
     assert not info["errors"], f"{path}: MathJax errors {info['errors']}"
     raw = [m.group(0) for m in re.finditer(r"\\\(|\\\[|\$\$|\$\\[A-Za-z]+", info["text"])]
     assert not raw, f"{path}: raw TeX left in the visible text: {raw[:5]}"
@@ -237,8 +269,11 @@ def test_internal_links_resolve(visit, path, server, book):
             target = target / "index.html"
         if not target.is_file():
             bad.append(f"{href} (no file {rel})")
-        elif parts.fragment and target.suffix == ".html" and \
-                urllib.parse.unquote(parts.fragment) not in _ids(target):
+        elif (
+            parts.fragment
+            and target.suffix == ".html"
+            and urllib.parse.unquote(parts.fragment) not in _ids(target)
+        ):
             bad.append(f"{href} (no #{parts.fragment} in {rel})")
     assert not bad, f"{path}: broken internal links: {bad}"
 
@@ -252,17 +287,18 @@ def _toc_files():
 
 
 def test_every_toc_entry_was_built(book):
-    missing = [f for f in _toc_files()
-               if not (book / (re.sub(r"\.(md|ipynb)$", "", f) + ".html")).is_file()]
+    missing = [f for f in _toc_files() if not (book / (re.sub(r"\.(md|ipynb)$", "", f) + ".html")).is_file()]
     assert not missing, f"_toc.yml entries without a page in {book}: {missing}"
 
 
 def test_search_finds_weight_decay(site):
     page, _ = site.open("search.html?q=weight+decay")
-    page.wait_for_function("() => document.querySelectorAll('#search-results ul.search li').length > 0 "
-                           "|| /did not match|no results/i.test("
-                           "(document.querySelector('#search-results') || {}).textContent || '')",
-                           timeout=MATH_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results ul.search li').length > 0 "
+        "|| /did not match|no results/i.test("
+        "(document.querySelector('#search-results') || {}).textContent || '')",
+        timeout=MATH_TIMEOUT_MS,
+    )
     hits = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
     page.context.close()
     assert hits, "the search page found nothing for 'weight decay'"
@@ -270,8 +306,9 @@ def test_search_finds_weight_decay(site):
 
 
 def test_solution_dropdown_opens_on_click(site):
-    chapters = [p for p in CHAPTER_PAGES
-                if 'class="solution dropdown' in (BOOK / p).read_text(encoding="utf-8")]
+    chapters = [
+        p for p in CHAPTER_PAGES if 'class="solution dropdown' in (BOOK / p).read_text(encoding="utf-8")
+    ]
     assert chapters, "no chapter page has a solution drop-down (:::{solution-start} ... :class: dropdown)"
     page, _ = site.open(chapters[0])
     box = page.locator("div.solution.dropdown").first
@@ -286,7 +323,7 @@ def test_solution_dropdown_opens_on_click(site):
 
 
 def test_screenshot_of_a_chapter(site, visit):
-    """Screenshots of the first chapter (top, first display equation, first figure) for a person to look at."""
+    """Screenshots of chapter 1 (top, first display equation, first figure) for a person to look at."""
     assert CHAPTER_PAGES, "no chapter pages were built"
     path = CHAPTER_PAGES[0]
     info = visit(path)

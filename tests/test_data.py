@@ -1,4 +1,5 @@
 """regcourse.data against scikit-learn's make_moons / StandardScaler and the stated distributions."""
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_moons as sk_moons
@@ -29,16 +30,19 @@ def test_sparse_regression_distribution():
     assert np.std(y - X @ w) == pytest.approx(0.5, rel=0.03)
 
 
-@pytest.mark.parametrize("kw, err, match", [
-    (dict(n_samples=0), ValueError, "n_samples"),
-    (dict(n_features=2.0), TypeError, "n_features"),
-    (dict(n_informative=11), ValueError, "n_informative"),
-    (dict(n_informative=1.0), TypeError, "n_informative"),
-    (dict(noise=-1), ValueError, "noise"),
-    (dict(correlation=1.0), ValueError, "correlation"),
-    (dict(correlation="0.5"), TypeError, "correlation"),
-    (dict(weight_scale=0), ValueError, "weight_scale"),
-])
+@pytest.mark.parametrize(
+    "kw, err, match",
+    [
+        (dict(n_samples=0), ValueError, "n_samples"),
+        (dict(n_features=2.0), TypeError, "n_features"),
+        (dict(n_informative=11), ValueError, "n_informative"),
+        (dict(n_informative=1.0), TypeError, "n_informative"),
+        (dict(noise=-1), ValueError, "noise"),
+        (dict(correlation=1.0), ValueError, "correlation"),
+        (dict(correlation="0.5"), TypeError, "correlation"),
+        (dict(weight_scale=0), ValueError, "weight_scale"),
+    ],
+)
 def test_sparse_regression_bad_input(kw, err, match):
     args = dict(n_samples=10, n_features=10, n_informative=3) | kw
     with pytest.raises(err, match=match):

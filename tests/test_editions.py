@@ -4,6 +4,7 @@ Fast tests on synthetic notebooks built in tmp_path, then the same guarantees on
 every real chapters/*.ipynb, and the proof: the student edition of every chapter
 executes, and exactly its stub cells raise, each with its own 'Exercise N.M'.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,10 +28,13 @@ PY = sys.executable
 
 # --- building synthetic chapters ---------------------------------------------------------
 
+
 def box(title, label, kind="implement", difficulty=1, minutes=5, text="Do it."):
-    return new_markdown_cell(f":::{{exercise}} {title}\n:label: {label}\n\n"
-                             f"**Kind:** {kind} · **Difficulty:** {difficulty}/3 · **Time:** {minutes} min\n\n"
-                             f"{text}\n:::")
+    return new_markdown_cell(
+        f":::{{exercise}} {title}\n:label: {label}\n\n"
+        f"**Kind:** {kind} · **Difficulty:** {difficulty}/3 · **Time:** {minutes} min\n\n"
+        f"{text}\n:::"
+    )
 
 
 def start(label):
@@ -74,7 +78,8 @@ def sample_cells():
             "        ### END SOLUTION\n"
             "    return 0\n"
             "\n"
-            "assert grad(3.0, 0.5) == 3.0 and helper(1) == 2\nprint('checked')"),
+            "assert grad(3.0, 0.5) == 3.0 and helper(1) == 2\nprint('checked')"
+        ),
         new_markdown_cell("Why it works (SECRET-MD-2)."),
         end(),
         box("Try lambdas", "ex-07-try", kind="experiment", difficulty=3, minutes=20),
@@ -94,8 +99,9 @@ def chapters(tmp_path):
     nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="noise\n")]
     nb.cells[1].execution_count = 4
     nbformat.write(nb, folder / "07_synthetic.ipynb")
-    nbformat.write(notebook([new_markdown_cell("# Exercise-free\n"), new_code_cell("x = 1")]),
-                   folder / "08_plain.ipynb")
+    nbformat.write(
+        notebook([new_markdown_cell("# Exercise-free\n"), new_code_cell("x = 1")]), folder / "08_plain.ipynb"
+    )
     return folder
 
 
@@ -112,13 +118,16 @@ def all_source(nb) -> str:
 
 # --- parsing ----------------------------------------------------------------------------
 
+
 def test_parse_synthetic_chapter(chapters):
     exercises = editions.parse_notebook(chapters / "07_synthetic.ipynb")
-    assert [(e.name, e.label, e.kind, e.difficulty, e.minutes, e.stubs, e.has_solution)
-            for e in exercises] == [
+    assert [
+        (e.name, e.label, e.kind, e.difficulty, e.minutes, e.stubs, e.has_solution) for e in exercises
+    ] == [
         ("Exercise 7.1", "ex-07-derive", "derive", 2, 10, 0, True),
         ("Exercise 7.2", "ex-07-grad", "implement", 1, 5, 2, True),
-        ("Exercise 7.3", "ex-07-try", "experiment", 3, 20, 0, True)]
+        ("Exercise 7.3", "ex-07-try", "experiment", 3, 20, 0, True),
+    ]
     assert exercises[1].title == "Implement the gradient" and exercises[1].cell == 8
     assert editions.parse_notebook(chapters / "08_plain.ipynb") == []
 
@@ -128,11 +137,14 @@ def test_stub_regions_keep_indentation():
     new, n = editions.stub_solution_regions(src, "Exercise 4.2")
     assert n == 1
     assert new == 'def f(x):\n    raise NotImplementedError("Exercise 4.2")\nf(1)'
-    top, n = editions.stub_solution_regions("### BEGIN SOLUTION\na = 1\n### END SOLUTION\nprint(a)", "Exercise 1.1")
+    top, n = editions.stub_solution_regions(
+        "### BEGIN SOLUTION\na = 1\n### END SOLUTION\nprint(a)", "Exercise 1.1"
+    )
     assert n == 1 and top == 'raise NotImplementedError("Exercise 1.1")\nprint(a)'
 
 
 # --- the student edition on synthetic chapters --------------------------------------------
+
 
 def test_student_edition_synthetic(chapters, tmp_path):
     out = tmp_path / "student"
@@ -147,7 +159,11 @@ def test_student_edition_synthetic(chapters, tmp_path):
     assert "solution-start" not in text and "solution-end" not in text
     # every exercise box survives, in order
     boxes = [c.source for c in nb.cells if "{exercise}" in c.source]
-    assert [re.search(r":label: (\S+)", b).group(1) for b in boxes] == ["ex-07-derive", "ex-07-grad", "ex-07-try"]
+    assert [re.search(r":label: (\S+)", b).group(1) for b in boxes] == [
+        "ex-07-derive",
+        "ex-07-grad",
+        "ex-07-try",
+    ]
     # the stub cell: both regions replaced at their indentation, tagged, the rest kept
     stubs = [c for c in nb.cells if "NotImplementedError" in c.source]
     assert len(stubs) == 1 and stubs[0].metadata["tags"] == [editions.RAISES_TAG]
@@ -169,9 +185,16 @@ def test_student_edition_executes_synthetic(chapters, tmp_path):
     out = tmp_path / "student"
     editions.write_student_edition(out, chapters)
     nb = nbformat.read(out / "07_synthetic.ipynb", as_version=4)
-    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(out)}}).execute()
-    errors = [(i, o) for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              for o in c.outputs if o.output_type == "error"]
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(out)}}
+    ).execute()
+    errors = [
+        (i, o)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert len(errors) == 1
     assert errors[0][1].ename == "NotImplementedError" and "Exercise 7.2" in errors[0][1].evalue
 
@@ -204,23 +227,33 @@ def test_refuses_a_file_and_an_empty_chapters_dir(chapters, tmp_path):
 
 
 def test_markers_outside_a_solution_are_stubbed_too(tmp_path):
-    path = write_nb(tmp_path / "ch", [
-        box("One", "ex-05-one"),
-        new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 42  # SECRET\n    ### END SOLUTION")],
-        name="05_loose.ipynb")
+    path = write_nb(
+        tmp_path / "ch",
+        [
+            box("One", "ex-05-one"),
+            new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 42  # SECRET\n    ### END SOLUTION"),
+        ],
+        name="05_loose.ipynb",
+    )
     nb, report = editions.student_notebook(path)
     assert "SECRET" not in all_source(nb) and report.stubs == ["Exercise 5.1"]
     assert nb.cells[1].metadata["tags"] == [editions.RAISES_TAG]
 
 
 def test_solution_markers_may_open_and_close_a_text_cell(tmp_path):
-    path = write_nb(tmp_path / "ch", [
-        box("T", "ex-05-t", kind="derive"),
-        new_markdown_cell(":::{solution-start} ex-05-t\n:class: dropdown\n:::\nSECRET one"),
-        new_markdown_cell("SECRET two\n\n:::{solution-end}\n:::\n"),
-        box("U", "ex-05-u", kind="derive"),
-        new_markdown_cell(":::{solution-start} ex-05-u\n:class: dropdown\n:::\nSECRET three\n:::{solution-end}\n:::"),
-        new_markdown_cell("after")])
+    path = write_nb(
+        tmp_path / "ch",
+        [
+            box("T", "ex-05-t", kind="derive"),
+            new_markdown_cell(":::{solution-start} ex-05-t\n:class: dropdown\n:::\nSECRET one"),
+            new_markdown_cell("SECRET two\n\n:::{solution-end}\n:::\n"),
+            box("U", "ex-05-u", kind="derive"),
+            new_markdown_cell(
+                ":::{solution-start} ex-05-u\n:class: dropdown\n:::\nSECRET three\n:::{solution-end}\n:::"
+            ),
+            new_markdown_cell("after"),
+        ],
+    )
     assert [e.has_solution for e in editions.parse_notebook(path)] == [True, True]
     nb, report = editions.student_notebook(path)
     assert "SECRET" not in all_source(nb) and len(nb.cells) == 3 and nb.cells[-1].source == "after"
@@ -229,12 +262,19 @@ def test_solution_markers_may_open_and_close_a_text_cell(tmp_path):
 
 def test_markers_may_share_a_cell_with_text_outside_the_solution(tmp_path):
     """Text before a solution-start or after a solution-end stays; the solution between goes."""
-    path = write_nb(tmp_path / "ch", [
-        new_markdown_cell("Intro text.\n\n" + box("T", "ex-05-t", kind="derive").source
-                          + "\n\n:::{solution-start} ex-05-t\n:class: dropdown\n:::\n\nSECRET one"),
-        new_code_cell("x = 1  # SECRET two"),
-        new_markdown_cell("SECRET three\n\n:::{solution-end}\n:::\n\nAfter the solution."),
-        new_markdown_cell(":::{solution-end}\n:::")])
+    path = write_nb(
+        tmp_path / "ch",
+        [
+            new_markdown_cell(
+                "Intro text.\n\n"
+                + box("T", "ex-05-t", kind="derive").source
+                + "\n\n:::{solution-start} ex-05-t\n:class: dropdown\n:::\n\nSECRET one"
+            ),
+            new_code_cell("x = 1  # SECRET two"),
+            new_markdown_cell("SECRET three\n\n:::{solution-end}\n:::\n\nAfter the solution."),
+            new_markdown_cell(":::{solution-end}\n:::"),
+        ],
+    )
     with pytest.raises(ValueError, match="05_bad.ipynb, cell 3: solution-end without"):
         editions.parse_notebook(path)
     nb = nbformat.read(path, as_version=4)
@@ -244,12 +284,15 @@ def test_markers_may_share_a_cell_with_text_outside_the_solution(tmp_path):
     assert ex.has_solution and ex.cell == 0
     student, _ = editions.student_notebook(path)
     assert [c.source for c in student.cells] == [
-        "Intro text.\n\n" + box("T", "ex-05-t", kind="derive").source, "After the solution."]
+        "Intro text.\n\n" + box("T", "ex-05-t", kind="derive").source,
+        "After the solution.",
+    ]
 
 
 def nbgrader_clear_solutions(nb):
     """What `nbgrader generate_assignment` does to solutions (nbgrader's ClearSolutions, defaults:
-    enforce_metadata=True, '### BEGIN SOLUTION' regions, stub '# YOUR CODE HERE / raise NotImplementedError()')."""
+    enforce_metadata=True, '### BEGIN SOLUTION' regions, stub '# YOUR CODE HERE' +
+    'raise NotImplementedError()')."""
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
         out, inside, replaced = [], False, False
@@ -257,7 +300,7 @@ def nbgrader_clear_solutions(nb):
             if line.strip() == "### BEGIN SOLUTION":
                 assert not inside, "nested begin solution"
                 inside = replaced = True
-                indent = line[:line.find("### BEGIN SOLUTION")]
+                indent = line[: line.find("### BEGIN SOLUTION")]
                 out += [indent + "# YOUR CODE HERE", indent + "raise NotImplementedError()"]
             elif line.strip() == "### END SOLUTION":
                 inside = False
@@ -282,61 +325,145 @@ def test_nbgrader_source(chapters, tmp_path):
     assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == ["ex-07-grad", "ex-07-grad-check"]
     answer, test = graded
     assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["grade"]
-    assert test.metadata["nbgrader"] == {"grade": True, "grade_id": "ex-07-grad-check", "locked": True,
-                                         "points": 1, "schema_version": 3, "solution": False,
-                                         "task": False}
+    assert test.metadata["nbgrader"] == {
+        "grade": True,
+        "grade_id": "ex-07-grad-check",
+        "locked": True,
+        "points": 1,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
     # the function whose body goes on after its marked region stays whole in the answer cell;
     # the code after it becomes the graded test
     assert answer.source.rstrip().endswith("    return 0")
-    assert test.source.splitlines()[1:] == ["assert grad(3.0, 0.5) == 3.0 and helper(1) == 2",
-                                            "print('checked')"]
+    assert test.source.splitlines()[1:] == [
+        "assert grad(3.0, 0.5) == 3.0 and helper(1) == 2",
+        "print('checked')",
+    ]
     assert reports[0].graded == [("ex-07-grad-check", 1)]
     released = nbgrader_clear_solutions(nb)
     assert "SECRET" not in all_source(released)
-    assert '    # YOUR CODE HERE\n    raise NotImplementedError()' in all_source(released)
+    assert "    # YOUR CODE HERE\n    raise NotImplementedError()" in all_source(released)
 
 
 # --- malformed exercises: a clear ValueError naming the notebook and the cell --------------
 
 MALFORMED = {
-    "missing label": ([new_markdown_cell(":::{exercise} T\n\n**Kind:** derive · **Difficulty:** 1/3 · "
-                                         "**Time:** 5 min\n:::")], 0, ":label:"),
-    "missing metadata line": ([new_markdown_cell(":::{exercise} T\n:label: ex-05-t\n\nno metadata\n:::")],
-                              0, "metadata line"),
+    "missing label": (
+        [
+            new_markdown_cell(
+                ":::{exercise} T\n\n**Kind:** derive · **Difficulty:** 1/3 · **Time:** 5 min\n:::"
+            )
+        ],
+        0,
+        ":label:",
+    ),
+    "missing metadata line": (
+        [new_markdown_cell(":::{exercise} T\n:label: ex-05-t\n\nno metadata\n:::")],
+        0,
+        "metadata line",
+    ),
     "bad difficulty": ([box("T", "ex-05-t", difficulty=4)], 0, "difficulty 4/3"),
     "unknown kind": ([box("T", "ex-05-t", kind="ponder")], 0, "kind 'ponder'"),
-    "missing title": ([new_markdown_cell(":::{exercise}\n:label: ex-05-t\n\n**Kind:** derive · "
-                                         "**Difficulty:** 1/3 · **Time:** 5 min\n:::")], 0, "no title"),
-    "box not closed": ([new_markdown_cell(":::{exercise} T\n:label: ex-05-t\n\n**Kind:** derive · "
-                                          "**Difficulty:** 1/3 · **Time:** 5 min\n")], 0, "not closed"),
+    "missing title": (
+        [
+            new_markdown_cell(
+                ":::{exercise}\n:label: ex-05-t\n\n**Kind:** derive · "
+                "**Difficulty:** 1/3 · **Time:** 5 min\n:::"
+            )
+        ],
+        0,
+        "no title",
+    ),
+    "box not closed": (
+        [
+            new_markdown_cell(
+                ":::{exercise} T\n:label: ex-05-t\n\n**Kind:** derive · "
+                "**Difficulty:** 1/3 · **Time:** 5 min\n"
+            )
+        ],
+        0,
+        "not closed",
+    ),
     "duplicate label": ([box("T", "ex-05-t"), box("U", "ex-05-t")], 1, "used twice"),
-    "unmatched solution-start": ([box("T", "ex-05-t"), start("ex-05-t"), new_code_cell("x = 1")], 1,
-                                 "never closed"),
+    "unmatched solution-start": (
+        [box("T", "ex-05-t"), start("ex-05-t"), new_code_cell("x = 1")],
+        1,
+        "never closed",
+    ),
     "unmatched solution-end": ([box("T", "ex-05-t"), end()], 1, "solution-end without"),
     "start names no exercise": ([box("T", "ex-05-t"), start("ex-05-other"), end()], 1, "names no exercise"),
-    "nested solution-start": ([box("T", "ex-05-t"), box("U", "ex-05-u"), start("ex-05-t"), start("ex-05-u")],
-                              3, "not closed"),
-    "box inside a solution": ([box("T", "ex-05-t"), start("ex-05-t"), box("U", "ex-05-u"), end()], 2,
-                              "inside the solution"),
-    "plain solution directive": ([box("T", "ex-05-t"), new_markdown_cell(":::{solution} ex-05-t\nx\n:::")], 1,
-                                 "solution-start"),
-    "BEGIN without END": ([box("T", "ex-05-t"), start("ex-05-t"),
-                           new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1"), end()], 2,
-                          "without a matching"),
-    "END without BEGIN": ([box("T", "ex-05-t"), start("ex-05-t"),
-                           new_code_cell("def f():\n    return 1\n    ### END SOLUTION"), end()], 2,
-                          "without a '### BEGIN"),
-    "nested BEGIN": ([box("T", "ex-05-t"), start("ex-05-t"),
-                      new_code_cell("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION"), end()], 2,
-                     "inside another"),
-    "marker without space": ([box("T", "ex-05-t"), start("ex-05-t"),
-                              new_code_cell("###BEGIN SOLUTION\nx = 1\n### END SOLUTION"), end()], 2,
-                             "malformed solution marker"),
-    "garbled marker": ([box("T", "ex-05-t"), start("ex-05-t"),
-                        new_code_cell("# BEGIN SOLUTION here\nx = 1\n### END SOLUTION"), end()], 2,
-                       "malformed solution marker"),
-    "marker before any box": ([new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")], 0,
-                              "before any exercise"),
+    "nested solution-start": (
+        [box("T", "ex-05-t"), box("U", "ex-05-u"), start("ex-05-t"), start("ex-05-u")],
+        3,
+        "not closed",
+    ),
+    "box inside a solution": (
+        [box("T", "ex-05-t"), start("ex-05-t"), box("U", "ex-05-u"), end()],
+        2,
+        "inside the solution",
+    ),
+    "plain solution directive": (
+        [box("T", "ex-05-t"), new_markdown_cell(":::{solution} ex-05-t\nx\n:::")],
+        1,
+        "solution-start",
+    ),
+    "BEGIN without END": (
+        [
+            box("T", "ex-05-t"),
+            start("ex-05-t"),
+            new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1"),
+            end(),
+        ],
+        2,
+        "without a matching",
+    ),
+    "END without BEGIN": (
+        [
+            box("T", "ex-05-t"),
+            start("ex-05-t"),
+            new_code_cell("def f():\n    return 1\n    ### END SOLUTION"),
+            end(),
+        ],
+        2,
+        "without a '### BEGIN",
+    ),
+    "nested BEGIN": (
+        [
+            box("T", "ex-05-t"),
+            start("ex-05-t"),
+            new_code_cell("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION"),
+            end(),
+        ],
+        2,
+        "inside another",
+    ),
+    "marker without space": (
+        [
+            box("T", "ex-05-t"),
+            start("ex-05-t"),
+            new_code_cell("###BEGIN SOLUTION\nx = 1\n### END SOLUTION"),
+            end(),
+        ],
+        2,
+        "malformed solution marker",
+    ),
+    "garbled marker": (
+        [
+            box("T", "ex-05-t"),
+            start("ex-05-t"),
+            new_code_cell("# BEGIN SOLUTION here\nx = 1\n### END SOLUTION"),
+            end(),
+        ],
+        2,
+        "malformed solution marker",
+    ),
+    "marker before any box": (
+        [new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")],
+        0,
+        "before any exercise",
+    ),
 }
 
 
@@ -360,6 +487,7 @@ def test_file_name_without_chapter_number(tmp_path):
 
 # --- tables and the command line ---------------------------------------------------------
 
+
 def test_tables(chapters):
     table = editions.exercises_table(editions.read_exercises(chapters))
     lines = table.splitlines()
@@ -374,13 +502,17 @@ def test_tables(chapters):
 
 
 def test_combined_kind_and_pipes_in_titles(tmp_path):
-    write_nb(tmp_path / "ch", [box("Norms |w| and w^2", "ex-05-t", kind="derive + implement"),
-                               start("ex-05-t"), end()])
+    write_nb(
+        tmp_path / "ch",
+        [box("Norms |w| and w^2", "ex-05-t", kind="derive + implement"), start("ex-05-t"), end()],
+    )
     [ex] = editions.read_exercises(tmp_path / "ch")
     assert ex.kinds == ("derive", "implement")
     assert "| Norms \\|w\\| and w^2 |" in editions.exercises_table([ex])
-    assert "(derive 1, implement 1, experiment 0; an exercise of two kinds counts in both)." \
+    assert (
+        "(derive 1, implement 1, experiment 0; an exercise of two kinds counts in both)."
         in editions.guide_table(tmp_path / "ch")
+    )
 
 
 def test_update_guide(chapters, tmp_path):
@@ -398,8 +530,9 @@ def test_update_guide(chapters, tmp_path):
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([PY, "-m", "regcourse", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=120)
+    return subprocess.run(
+        [PY, "-m", "regcourse", *map(str, args)], capture_output=True, text=True, cwd=cwd or ROOT, timeout=120
+    )
 
 
 def test_cli_subprocess(chapters, tmp_path):
@@ -413,7 +546,6 @@ def test_cli_subprocess(chapters, tmp_path):
 
     refused = run_cli("student-edition", chapters, "--chapters", chapters)
     assert refused.returncode != 0 and "refusing" in refused.stderr and "Traceback" not in refused.stderr
-
 
 
 def test_cli_tables(chapters, tmp_path, capsys):
@@ -492,10 +624,13 @@ def test_real_chapter_student_edition_has_no_solutions(path, real_edition):
     leaked = sorted(solution_only_lines(path)[0] & student_lines)
     assert not leaked, f"solution lines left in the student edition of {path.name}: {leaked[:5]}"
     exercises = editions.parse_notebook(path)
-    labels = [re.search(r":label:\s*(\S+)", c.source).group(1) for c in nb.cells
-              if c.cell_type == "markdown" and "{exercise}" in c.source]
+    labels = [
+        re.search(r":label:\s*(\S+)", c.source).group(1)
+        for c in nb.cells
+        if c.cell_type == "markdown" and "{exercise}" in c.source
+    ]
     assert labels == [e.label for e in exercises], "an exercise box went missing"
-    stubs = [c for c in nb.cells if "NotImplementedError(\"Exercise" in c.source]
+    stubs = [c for c in nb.cells if 'NotImplementedError("Exercise' in c.source]
     assert all(editions.RAISES_TAG in c.metadata.get("tags", []) for c in stubs)
     assert sum(editions.RAISES_TAG in c.metadata.get("tags", []) for c in nb.cells) == len(stubs)
     assert len(reports[path.name].stubs) == sum(e.stubs for e in exercises)
@@ -526,13 +661,21 @@ def test_real_chapter_exercises_follow_the_format(path):
         assert re.fullmatch(rf"ex-{number:02d}-[a-z0-9-]+", ex.label), f"{path.name}: label {ex.label}"
         assert ex.has_solution, f"{path.name}: {ex.name} ({ex.label}) has no solution-start/end block"
         if "derive" in ex.kinds:  # the guide promises a numerical confirmation
-            assert any(cell.cell_type == "code" and "assert" in cell.source
-                       for cell, (_, owner, _) in zip(nb.cells, roles) if owner == ex), \
-                f"{path.name}: {ex.name} is a derive exercise whose solution asserts nothing"
+            assert any(
+                cell.cell_type == "code" and "assert" in cell.source
+                for cell, (_, owner, _) in zip(nb.cells, roles)
+                if owner == ex
+            ), f"{path.name}: {ex.name} is a derive exercise whose solution asserts nothing"
         if "implement" in ex.kinds:
-            assert ex.stubs >= 1, f"{path.name}: {ex.name} is an implement exercise without ### BEGIN SOLUTION"
-            calls = [m for cell, (role, owner, _) in zip(nb.cells, roles) if role == "stub" and owner == ex
-                     for m in re.findall(r"rc\.checks\.(check_\w+)\(", cell.source)]
+            assert ex.stubs >= 1, (
+                f"{path.name}: {ex.name} is an implement exercise without ### BEGIN SOLUTION"
+            )
+            calls = [
+                m
+                for cell, (role, owner, _) in zip(nb.cells, roles)
+                if role == "stub" and owner == ex
+                for m in re.findall(r"rc\.checks\.(check_\w+)\(", cell.source)
+            ]
             assert calls, f"{path.name}: {ex.name}'s stub cell calls no rc.checks.check_*"
             assert all(hasattr(rc.checks, c) for c in calls), f"{path.name}: unknown check in {calls}"
 
@@ -544,21 +687,25 @@ def test_student_edition_executes(path, real_edition):
 
     out, _ = real_edition
     nb = nbformat.read(out / path.name, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(out)}}).execute()  # raises on an untagged error
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(out)}}
+    ).execute()  # raises on an untagged error
     for i, cell in enumerate(nb.cells):
         if editions.RAISES_TAG not in cell.metadata.get("tags", []):
             continue
         errors = [o for o in cell.outputs if o.output_type == "error"]
         names = set(re.findall(r'NotImplementedError\("(Exercise \d+\.\d+)"\)', cell.source))
         assert errors, f"{path.name} cell {i}: the stub of {names} did not raise"
-        assert errors[0].ename in ("CheckError", "NotImplementedError"), \
+        assert errors[0].ename in ("CheckError", "NotImplementedError"), (
             f"{path.name} cell {i}: raised {errors[0].ename}: {errors[0].evalue}"
-        assert any(n in errors[0].evalue for n in names), \
+        )
+        assert any(n in errors[0].evalue for n in names), (
             f"{path.name} cell {i}: the error names another exercise than {names}: {errors[0].evalue}"
+        )
 
 
 # --- the instructor guide ----------------------------------------------------------------
+
 
 def test_instructor_guide_table_is_current():
     if not CHAPTERS.is_dir():
@@ -566,7 +713,8 @@ def test_instructor_guide_table_is_current():
     assert GUIDE.exists(), "instructor_guide.md is missing"
     assert editions.embedded_block(GUIDE) == editions.guide_table(CHAPTERS).strip(), (
         "the exercise table in instructor_guide.md differs from the chapters; run "
-        "`python -m regcourse guide-table --update instructor_guide.md`")
+        "`python -m regcourse guide-table --update instructor_guide.md`"
+    )
 
 
 def guide_section(start, end):
@@ -587,8 +735,9 @@ def test_instructor_guide_examples_are_real(capsys):
     text = GUIDE.read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     source = next(b for b in blocks if "### BEGIN SOLUTION" in b and "l2_gradient" in b)
-    assert textwrap.indent(source, "    ") in (ROOT / "CONTRIBUTING.md").read_text(), \
+    assert textwrap.indent(source, "    ") in (ROOT / "CONTRIBUTING.md").read_text(), (
         "the guide's example is no longer the one in CONTRIBUTING.md"
+    )
     stubbed, n = editions.stub_solution_regions(source, "Exercise 2.1")
     assert n == 1 and f"```python\n{stubbed}```" in text
     chapter2 = sorted(CHAPTERS.glob("02_*.ipynb"))
@@ -615,12 +764,18 @@ def test_instructor_guide_examples_are_real(capsys):
         assert message in text, f"instructor_guide.md quotes a check message that changed; now: {message}"
 
 
-@pytest.mark.parametrize("source, answer, check", [
-    ("x = 1", "x = 1", ""),                                                   # no marked region
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", None, ""),  # nothing after
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\n# the check\ncheck(f)",
-     "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", "# the check\ncheck(f)"),
-])
+@pytest.mark.parametrize(
+    "source, answer, check",
+    [
+        ("x = 1", "x = 1", ""),  # no marked region
+        ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", None, ""),  # nothing after
+        (
+            "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\n# the check\ncheck(f)",
+            "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+            "# the check\ncheck(f)",
+        ),
+    ],
+)
 def test_split_answer_and_check(source, answer, check):
     got = editions.split_answer_and_check(source)
     assert got == ((source if answer is None else answer), check)

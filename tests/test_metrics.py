@@ -1,4 +1,5 @@
 """regcourse.metrics against numpy, torch.linalg and scikit-learn."""
+
 import numpy as np
 import pytest
 import torch
@@ -22,8 +23,8 @@ def test_model_weights_exclude_biases():
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
     with torch.no_grad():
-        net[0].weight[:2] = 0.0   # 6 of the 12 + 8 = 20 weights
-        net[0].bias.zero_()       # biases do not count
+        net[0].weight[:2] = 0.0  # 6 of the 12 + 8 = 20 weights
+        net[0].bias.zero_()  # biases do not count
     assert M.flat_weights(net).shape == (20,) and M.flat_weights(net).dtype == np.float64
     assert M.sparsity(net) == pytest.approx(6 / 20)
     assert M.count_zeros(net, include_bias=True) == 6 + 4

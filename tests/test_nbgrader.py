@@ -8,6 +8,7 @@ the reference answers with one typical mistake (loses exactly that exercise's po
 the feedback carries the check's hint). Chapters: $REGCOURSE_NBGRADER_CHAPTERS (numbers, or
 "all"); `make test` grades chapters 2 and 7, `make nbgrader-all` every chapter.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,9 @@ def _chapters() -> list[int]:
 
 def _nbgrader(course: Path, *args: str) -> str:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")  # alembic
-    proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, text=True,
-                          capture_output=True, timeout=1800)
+    proc = subprocess.run(
+        [str(BIN / "nbgrader"), *args], cwd=course, env=env, text=True, capture_output=True, timeout=1800
+    )
     assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout + proc.stderr
 
@@ -64,16 +66,33 @@ def graded(tmp_path_factory):
     top = tmp_path_factory.mktemp("nbgrader")
     _nbgrader(top, "quickstart", "course")
     course = top / "course"
-    shutil.rmtree(course / "source" / "ps1")                    # quickstart's example assignment
+    shutil.rmtree(course / "source" / "ps1")  # quickstart's example assignment
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as cfg:
         cfg.write('\nc.IncludeHeaderFooter.header = ""\nc.ExecutePreprocessor.timeout = 900\n')
     source = course / "source" / ASSIGNMENT
-    subprocess.run([sys.executable, "-m", "regcourse", "student-edition", str(source), "--nbgrader",
-                    "--only", ",".join(map(str, _chapters())), "--chapters", str(ROOT / "chapters")],
-                   check=True, capture_output=True, text=True)
-    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-              for path in sorted(source.glob("*.ipynb")) for c in nbformat.read(path, as_version=4).cells
-              if c.metadata.get("nbgrader", {}).get("grade")}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "regcourse",
+            "student-edition",
+            str(source),
+            "--nbgrader",
+            "--only",
+            ",".join(map(str, _chapters())),
+            "--chapters",
+            str(ROOT / "chapters"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    points = {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+        for path in sorted(source.glob("*.ipynb"))
+        for c in nbformat.read(path, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
     _nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     release = course / "release" / ASSIGNMENT
     for student in ("reference", "blank", "mistake"):
@@ -91,8 +110,7 @@ def graded(tmp_path_factory):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in ("reference", "blank", "mistake"):
             sub = gb.find_submission(ASSIGNMENT, student)
-            scores[student] = {g.cell.name: (g.score, g.max_score)
-                               for nb in sub.notebooks for g in nb.grades}
+            scores[student] = {g.cell.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
     return course, scores, points
 
 
@@ -120,8 +138,9 @@ def test_one_mistake_costs_exactly_its_own_points(graded):
     wrong = WRONG_ID + "-check"
     got = {k: s for k, (s, _) in scores["mistake"].items()}
     assert got[wrong] == 0
-    assert {k: v for k, v in got.items() if k != wrong} == \
-        {k: float(p) for k, p in points.items() if k != wrong}
+    assert {k: v for k, v in got.items() if k != wrong} == {
+        k: float(p) for k, p in points.items() if k != wrong
+    }
     assert sum(got.values()) == sum(points.values()) - points[wrong]
 
 

@@ -1,4 +1,5 @@
 """Hygiene of the chapter notebooks: committed without outputs, importing the library, asserting claims."""
+
 import json
 import re
 from pathlib import Path
@@ -42,11 +43,13 @@ def test_kernel_is_python3(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_starts_with_a_title_and_imports_the_library(path):
     cells = _cells(path)
-    assert cells[0]["cell_type"] == "markdown" and _source(cells[0]).startswith("# "), \
+    assert cells[0]["cell_type"] == "markdown" and _source(cells[0]).startswith("# "), (
         f"{path.name}: the first cell must be a markdown '# Title'"
+    )
     first_code = next(_source(c) for c in cells if c["cell_type"] == "code")
-    assert re.search(r"^import regcourse as rc$", first_code, re.M), \
+    assert re.search(r"^import regcourse as rc$", first_code, re.M), (
         f"{path.name}: the first code cell must `import regcourse as rc`"
+    )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -54,43 +57,72 @@ def test_claims_are_asserted_and_no_forbidden_habits(path):
     code = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
     n_asserts = len(re.findall(r"^\s*assert\b", code, re.M))
     assert n_asserts >= 5, f"{path.name}: only {n_asserts} asserts"
-    for pattern, why in [(r"^\s*[!%]pip\b", "installs packages from a cell"),
-                         (r"sys\.path\.(insert|append)", "edits sys.path"),
-                         (r"https?://", "reaches for the network"),
-                         (r"np\.random\.(seed|rand|randn|normal|uniform|choice)\(", "uses numpy's global RNG")]:
+    for pattern, why in [
+        (r"^\s*[!%]pip\b", "installs packages from a cell"),
+        (r"sys\.path\.(insert|append)", "edits sys.path"),
+        (r"https?://", "reaches for the network"),
+        (r"np\.random\.(seed|rand|randn|normal|uniform|choice)\(", "uses numpy's global RNG"),
+    ]:
         assert not re.search(pattern, code, re.M), f"{path.name}: {why}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_ends_with_a_summary(path):
-    headings = [line for c in _cells(path) if c["cell_type"] == "markdown"
-                for line in _source(c).splitlines() if line.startswith("## ")]
+    headings = [
+        line
+        for c in _cells(path)
+        if c["cell_type"] == "markdown"
+        for line in _source(c).splitlines()
+        if line.startswith("## ")
+    ]
     assert headings and headings[-1].strip() == "## Summary", f"{path.name}: last section {headings[-1:]}"
 
 
 # A literal seed in a chapter's code would not follow REGCOURSE_SEED: `make robust` could not
 # vary it. Every seed comes from rc.seed / rc.seeds / rc.rng (regcourse/seeding.py).
-_NUM = r"\s*\d[\d_]*\s*"          # a bare number, not an expression such as `100 + seed`
+_NUM = r"\s*\d[\d_]*\s*"  # a bare number, not an expression such as `100 + seed`
 LITERAL_SEED = re.compile(
     rf"(default_rng|manual_seed|random\.seed)\({_NUM}\)"
     rf"|\bseed\s*=(?!=){_NUM}(,|\)|$)"
-    rf"|\bSEEDS?\s*=(?!=)\s*(\d|range\({_NUM}(,{_NUM})?\)|\[\s*\d)")
+    rf"|\bSEEDS?\s*=(?!=)\s*(\d|range\({_NUM}(,{_NUM})?\)|\[\s*\d)"
+)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_no_literal_seed(path):
-    bad = [f"cell {i}: {line.strip()}" for i, c in enumerate(_cells(path)) if c["cell_type"] == "code"
-           for line in _source(c).splitlines() if LITERAL_SEED.search(line.split("#")[0])]
+    bad = [
+        f"cell {i}: {line.strip()}"
+        for i, c in enumerate(_cells(path))
+        if c["cell_type"] == "code"
+        for line in _source(c).splitlines()
+        if LITERAL_SEED.search(line.split("#")[0])
+    ]
     assert not bad, f"{path.name}: literal seeds (derive them from rc.seed / rc.seeds):\n" + "\n".join(bad)
 
 
 def test_the_literal_seed_pattern_catches_the_usual_forms():
-    for line in ["rng = np.random.default_rng(0)", "torch.manual_seed(3)", "mlp(2, 8, seed=1)",
-                 "SEED = 0", "SEEDS = range(5)", "SEEDS = range(0, 30)", "SEEDS = [0, 1]",
-                 "f(seed = 12)", "def descend(l2, seed=0):", "gen.manual_seed(7)"]:
+    for line in [
+        "rng = np.random.default_rng(0)",
+        "torch.manual_seed(3)",
+        "mlp(2, 8, seed=1)",
+        "SEED = 0",
+        "SEEDS = range(5)",
+        "SEEDS = range(0, 30)",
+        "SEEDS = [0, 1]",
+        "f(seed = 12)",
+        "def descend(l2, seed=0):",
+        "gen.manual_seed(7)",
+    ]:
         assert LITERAL_SEED.search(line), line
-    for line in ["rng = rc.rng()", "torch.manual_seed(rc.seed(2))", "mlp(2, 8, seed=seed)",
-                 "SEEDS = rc.seeds(30)", "f(seed=s + 1000)", "n_seeds = 30",
-                 "ts.sample(u, m, seed=100 + seed)", "np.random.default_rng(200 + seed)",
-                 "if seed == 0:"]:
+    for line in [
+        "rng = rc.rng()",
+        "torch.manual_seed(rc.seed(2))",
+        "mlp(2, 8, seed=seed)",
+        "SEEDS = rc.seeds(30)",
+        "f(seed=s + 1000)",
+        "n_seeds = 30",
+        "ts.sample(u, m, seed=100 + seed)",
+        "np.random.default_rng(200 + seed)",
+        "if seed == 0:",
+    ]:
         assert not LITERAL_SEED.search(line), line

@@ -1,4 +1,5 @@
 """regcourse.optim: ProximalSGD is updates.proximal_step; ISTA on a torch model reaches the lasso."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,8 +16,9 @@ def test_step_is_proximal_step():
     opt = O.ProximalSGD([p], lr=0.1, l1=2.0, l2=0.3)
     p.grad = torch.tensor(g)
     opt.step()
-    np.testing.assert_allclose(p.detach().numpy(), updates.proximal_step(W, g, 0.1, 2.0, 0.3),
-                               rtol=1e-15, atol=0)
+    np.testing.assert_allclose(
+        p.detach().numpy(), updates.proximal_step(W, g, 0.1, 2.0, 0.3), rtol=1e-15, atol=0
+    )
     assert (p == 0).sum() > 0
 
 
@@ -56,8 +58,9 @@ def test_param_groups():
     assert [g["weight_decay"] for g in opt.param_groups] == [0.5, 0.0]
 
 
-@pytest.mark.parametrize("kw, name", [(dict(lr=-1.0), "lr"), (dict(lr=0.1, l1=-1.0), "l1"),
-                                      (dict(lr=0.1, l2=float("nan")), "l2")])
+@pytest.mark.parametrize(
+    "kw, name", [(dict(lr=-1.0), "lr"), (dict(lr=0.1, l1=-1.0), "l1"), (dict(lr=0.1, l2=float("nan")), "l2")]
+)
 def test_bad_hyperparameters(kw, name):
     p = torch.nn.Parameter(torch.zeros(2))
     with pytest.raises(ValueError, match=name):

@@ -1,4 +1,5 @@
 """regcourse.penalties against torch.linalg norms and torch autograd (float64)."""
+
 import numpy as np
 import pytest
 import torch
@@ -20,7 +21,7 @@ def test_l1_l2_match_torch_norms(w):
     assert P.l1_penalty(w) == pytest.approx(float(torch.linalg.vector_norm(t, ord=1)), rel=1e-12, abs=1e-12)
     # L2 penalty is the SQUARED Frobenius norm, not the norm
     fro = float(torch.linalg.matrix_norm(t, ord="fro"))
-    assert P.l2_penalty(w) == pytest.approx(fro ** 2, rel=1e-10, abs=1e-10)
+    assert P.l2_penalty(w) == pytest.approx(fro**2, rel=1e-10, abs=1e-10)
 
 
 def test_l2_penalty_is_not_the_norm():
@@ -54,8 +55,9 @@ def test_penalty_grad_at_zero_is_the_zero_subgradient():
     assert torch.equal(t.grad, torch.zeros(3, dtype=torch.float64))
 
 
-@pytest.mark.parametrize("kw, err", [(dict(l1=-1), ValueError), (dict(l2=float("nan")), ValueError),
-                                     (dict(l1="a"), TypeError)])
+@pytest.mark.parametrize(
+    "kw, err", [(dict(l1=-1), ValueError), (dict(l2=float("nan")), ValueError), (dict(l1="a"), TypeError)]
+)
 def test_bad_strengths(kw, err):
     with pytest.raises(err, match=next(iter(kw))):
         P.penalty_grad(np.ones(2), **kw)
@@ -103,7 +105,7 @@ def test_model_penalty_value_and_gradient():
     l1, l2 = 0.07, 0.3
     pen = P.model_penalty(net, l1=l1, l2=l2)
     Ws = [net.conv.weight, net.rnn.weight_ih_l0, net.rnn.weight_hh_l0, net.out.weight]
-    manual = sum(l1 * W.abs().sum() + l2 * (W ** 2).sum() for W in Ws)
+    manual = sum(l1 * W.abs().sum() + l2 * (W**2).sum() for W in Ws)
     assert pen.dtype == torch.float64
     torch.testing.assert_close(pen, manual)
     pen.backward()
@@ -117,9 +119,9 @@ def test_model_penalty_value_and_gradient():
 def test_model_penalty_include_bias_and_custom():
     torch.manual_seed(1)
     lin = torch.nn.Linear(3, 2).double()
-    custom = lambda w: (w.abs().exp() - 1).sum()  # noqa: E731
+    custom = lambda w: (w.abs().exp() - 1).sum()
     got = P.model_penalty(lin, l2=0.5, include_bias=True, penalty=custom)
-    expected = sum(0.5 * (p ** 2).sum() + custom(p) for p in lin.parameters())
+    expected = sum(0.5 * (p**2).sum() + custom(p) for p in lin.parameters())
     torch.testing.assert_close(got, expected)
     assert float(P.model_penalty(lin)) == 0.0
     with pytest.raises(TypeError, match="penalty"):

@@ -1,15 +1,16 @@
 """regcourse.plots: every figure draws, labels its axes and leaves global state alone at import."""
+
 import importlib
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from regcourse import plots  # noqa: E402
-from regcourse.train import History  # noqa: E402
+from regcourse import plots
+from regcourse.train import History
 
 
 @pytest.fixture
@@ -35,8 +36,14 @@ def test_use_style():
 
 
 def test_training_curves(ax):
-    h = History(epoch=[0, 1, 2], loss=[1.0, 0.5, 0.25], val_loss=[1.1, 0.7, 0.6],
-                penalty=[0.1] * 3, weight_norm=[1, 2, 3], sparsity=[0, 0, 0])
+    h = History(
+        epoch=[0, 1, 2],
+        loss=[1.0, 0.5, 0.25],
+        val_loss=[1.1, 0.7, 0.6],
+        penalty=[0.1] * 3,
+        weight_norm=[1, 2, 3],
+        sparsity=[0, 0, 0],
+    )
     assert plots.training_curves(h, ax=ax) is ax
     assert [line.get_label() for line in ax.get_lines()] == ["training loss", "validation loss"]
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss" and ax.get_yscale() == "log"
@@ -72,6 +79,7 @@ def test_constraint_geometry(ax):
 
 def test_decision_boundary(ax):
     from regcourse.data import make_moons
+
     X, y = make_moons(40, seed=0)
     plots.decision_boundary(lambda P: 1 / (1 + np.exp(-P[:, 0])), X, y, ax=ax, resolution=30)
     assert ax.get_xlabel() and ax.get_ylabel() and len(ax.collections) >= 2

@@ -1,4 +1,5 @@
 """The course's one base seed: read from REGCOURSE_SEED, every seed derived from it."""
+
 import numpy as np
 import pytest
 
@@ -37,11 +38,18 @@ def test_bad_environment_value_names_the_variable(monkeypatch, raw):
         rc.seed_base()
 
 
-@pytest.mark.parametrize("call, exc", [
-    (lambda: rc.seed(-1), ValueError), (lambda: rc.seed(SPAN), ValueError),
-    (lambda: rc.seed(1.0), TypeError), (lambda: rc.seed(True), TypeError),
-    (lambda: rc.seeds(-2), ValueError), (lambda: rc.seeds(SPAN, start=1), ValueError),
-    (lambda: rc.rng("3"), TypeError)])
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: rc.seed(-1), ValueError),
+        (lambda: rc.seed(SPAN), ValueError),
+        (lambda: rc.seed(1.0), TypeError),
+        (lambda: rc.seed(True), TypeError),
+        (lambda: rc.seeds(-2), ValueError),
+        (lambda: rc.seeds(SPAN, start=1), ValueError),
+        (lambda: rc.rng("3"), TypeError),
+    ],
+)
 def test_bad_offsets_raise(monkeypatch, call, exc):
     monkeypatch.delenv(ENV, raising=False)
     with pytest.raises(exc):

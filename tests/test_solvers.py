@@ -1,4 +1,5 @@
 """regcourse.solvers against scikit-learn (constants converted) and KKT conditions via torch autograd."""
+
 import warnings
 
 import numpy as np
@@ -127,7 +128,7 @@ def test_objective_matches_torch():
     w, b = rng.standard_normal(X.shape[1]), 0.7
     r = torch.from_numpy(y) - torch.from_numpy(X) @ torch.from_numpy(w) - b
     tw = torch.from_numpy(w)
-    expected = float(torch.mean(r ** 2) + 0.2 * tw.abs().sum() + 0.3 * (tw ** 2).sum())
+    expected = float(torch.mean(r**2) + 0.2 * tw.abs().sum() + 0.3 * (tw**2).sum())
     assert S.objective(X, y, w, b, l1=0.2, l2=0.3) == pytest.approx(expected, rel=1e-13)
     # the intercept may come as a 1-element array (a torch bias) too
     assert S.objective(X, y, w, np.array([b]), l1=0.2, l2=0.3) == pytest.approx(expected, rel=1e-13)
@@ -139,20 +140,23 @@ def test_not_converged_raises():
         S.lasso(X, y, 0.001, max_sweeps=2)
 
 
-@pytest.mark.parametrize("call, err, match", [
-    (lambda X, y: S.ridge(X, y[:-1], 0.1), ValueError, "X and y must have the same number of rows"),
-    (lambda X, y: S.ridge(X[:, 0], y, 0.1), ValueError, "X must have 2"),
-    (lambda X, y: S.ridge(X, y, -0.1), ValueError, "l2"),
-    (lambda X, y: S.lasso(X, y, "big"), TypeError, "l1"),
-    (lambda X, y: S.lasso(np.where(X > 3, np.nan, X), y, 0.1), ValueError, "X contains"),
-    (lambda X, y: S.lasso(X, y, 0.1, w0=np.zeros(3)), ValueError, "w0 must have shape"),
-    (lambda X, y: S.lasso(X, y, 0.1, tol=0), ValueError, "tol"),
-    (lambda X, y: S.lasso(X, y, 0.1, max_sweeps=1.5), TypeError, "max_sweeps"),
-    (lambda X, y: S.ridge(X[:0], y[:0], 0.1), ValueError, "at least one row"),
-    (lambda X, y: S.objective(X, y, np.zeros(2)), ValueError, r"w must have shape \(8,\)"),
-    (lambda X, y: S.objective(X, y[:3], np.zeros(8)), ValueError, "same number of rows"),
-    (lambda X, y: S.objective(X, y, np.zeros(8), b=np.zeros(2)), ValueError, "b must be one number"),
-])
+@pytest.mark.parametrize(
+    "call, err, match",
+    [
+        (lambda X, y: S.ridge(X, y[:-1], 0.1), ValueError, "X and y must have the same number of rows"),
+        (lambda X, y: S.ridge(X[:, 0], y, 0.1), ValueError, "X must have 2"),
+        (lambda X, y: S.ridge(X, y, -0.1), ValueError, "l2"),
+        (lambda X, y: S.lasso(X, y, "big"), TypeError, "l1"),
+        (lambda X, y: S.lasso(np.where(X > 3, np.nan, X), y, 0.1), ValueError, "X contains"),
+        (lambda X, y: S.lasso(X, y, 0.1, w0=np.zeros(3)), ValueError, "w0 must have shape"),
+        (lambda X, y: S.lasso(X, y, 0.1, tol=0), ValueError, "tol"),
+        (lambda X, y: S.lasso(X, y, 0.1, max_sweeps=1.5), TypeError, "max_sweeps"),
+        (lambda X, y: S.ridge(X[:0], y[:0], 0.1), ValueError, "at least one row"),
+        (lambda X, y: S.objective(X, y, np.zeros(2)), ValueError, r"w must have shape \(8,\)"),
+        (lambda X, y: S.objective(X, y[:3], np.zeros(8)), ValueError, "same number of rows"),
+        (lambda X, y: S.objective(X, y, np.zeros(8), b=np.zeros(2)), ValueError, "b must be one number"),
+    ],
+)
 def test_bad_input(call, err, match):
     X, y = data()
     with pytest.raises(err, match=match):

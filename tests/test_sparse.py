@@ -1,4 +1,5 @@
 """regcourse.sparse against independent references (scikit-learn, the step functions, hand values)."""
+
 import numpy as np
 import pytest
 import torch
@@ -14,6 +15,7 @@ def problem(seed=0, n=60, p=8, k=3, noise=0.5):
 
 
 # --- l1_max, l1_grid -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", range(3))
 def test_l1_max_is_where_lasso_becomes_zero(seed):
@@ -40,10 +42,15 @@ def test_l1_grid():
     assert np.allclose(np.diff(np.log(grid)), np.log(1e-2) / 4)
 
 
-@pytest.mark.parametrize("kwargs, exc, name", [
-    (dict(num=0), ValueError, "num"), (dict(num=2.5), TypeError, "num"),
-    (dict(eps=0.0), ValueError, "eps"), (dict(eps=1.0), ValueError, "eps"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, name",
+    [
+        (dict(num=0), ValueError, "num"),
+        (dict(num=2.5), TypeError, "num"),
+        (dict(eps=0.0), ValueError, "eps"),
+        (dict(eps=1.0), ValueError, "eps"),
+    ],
+)
 def test_l1_grid_bad_input(kwargs, exc, name):
     X, y, _ = problem()
     with pytest.raises(exc, match=name):
@@ -57,6 +64,7 @@ def test_l1_grid_constant_y():
 
 
 # --- lasso_path ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", range(3))
 def test_lasso_path_matches_cold_starts_and_sklearn(seed):
@@ -87,10 +95,16 @@ def test_lasso_path_is_pure():
     assert np.array_equal(X, X0) and np.array_equal(y, y0) and np.array_equal(l1s, [0.1, 0.2])
 
 
-@pytest.mark.parametrize("l1s, exc, name", [
-    ([], ValueError, "l1s"), ([0.1, -1.0], ValueError, "l1s"), ([[0.1]], ValueError, "l1s"),
-    ("abc", TypeError, "l1s"), ([np.nan], ValueError, "l1s"),
-])
+@pytest.mark.parametrize(
+    "l1s, exc, name",
+    [
+        ([], ValueError, "l1s"),
+        ([0.1, -1.0], ValueError, "l1s"),
+        ([[0.1]], ValueError, "l1s"),
+        ("abc", TypeError, "l1s"),
+        ([np.nan], ValueError, "l1s"),
+    ],
+)
 def test_lasso_path_bad_l1s(l1s, exc, name):
     X, y, _ = problem()
     with pytest.raises(exc, match=name):
@@ -106,6 +120,7 @@ def test_lasso_path_bad_shapes():
 
 
 # --- cumulative_penalty ----------------------------------------------------------------------
+
 
 def test_cumulative_penalty_by_hand():
     w_half = np.array([0.5, 0.04, -0.5, -0.04, 0.0])
@@ -141,8 +156,11 @@ def test_cumulative_penalty_is_pure_and_checks_input():
 
 # --- l1_sgd ----------------------------------------------------------------------------------
 
-STEP = {"subgradient": rc.updates.sgd_step, "clipped": rc.updates.clipped_step,
-        "proximal": rc.updates.proximal_step}
+STEP = {
+    "subgradient": rc.updates.sgd_step,
+    "clipped": rc.updates.clipped_step,
+    "proximal": rc.updates.proximal_step,
+}
 
 
 @pytest.mark.parametrize("method", list(STEP))
@@ -179,8 +197,10 @@ def test_l1_sgd_full_batch_converges_to_the_lasso(method):
 
 def test_l1_sgd_exact_zeros_per_method():
     X, y, _ = rc.make_sparse_regression(200, 40, 4, seed=3)
-    zeros = {m: int(np.sum(sparse.l1_sgd(X, y, 0.1, 0.01, epochs=10, method=m, batch_size=10, seed=0).w == 0))
-             for m in sparse.METHODS}
+    zeros = {
+        m: int(np.sum(sparse.l1_sgd(X, y, 0.1, 0.01, epochs=10, method=m, batch_size=10, seed=0).w == 0))
+        for m in sparse.METHODS
+    }
     assert zeros["subgradient"] == 0
     assert zeros["cumulative"] > zeros["proximal"] and zeros["cumulative"] > 25
 
@@ -204,12 +224,20 @@ def test_l1_sgd_is_pure():
     assert np.array_equal(X, X0) and np.array_equal(y, y0) and np.all(w0 == 1)
 
 
-@pytest.mark.parametrize("kwargs, exc, name", [
-    (dict(l1=-0.1), ValueError, "l1"), (dict(lr=0.0), ValueError, "lr"), (dict(lr="0.1"), TypeError, "lr"),
-    (dict(epochs=0), ValueError, "epochs"), (dict(epochs=True), TypeError, "epochs"),
-    (dict(method="adam"), ValueError, "method"), (dict(batch_size=0), ValueError, "batch_size"),
-    (dict(trace_every=0), ValueError, "trace_every"), (dict(w0=np.zeros(3)), ValueError, "w0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, name",
+    [
+        (dict(l1=-0.1), ValueError, "l1"),
+        (dict(lr=0.0), ValueError, "lr"),
+        (dict(lr="0.1"), TypeError, "lr"),
+        (dict(epochs=0), ValueError, "epochs"),
+        (dict(epochs=True), TypeError, "epochs"),
+        (dict(method="adam"), ValueError, "method"),
+        (dict(batch_size=0), ValueError, "batch_size"),
+        (dict(trace_every=0), ValueError, "trace_every"),
+        (dict(w0=np.zeros(3)), ValueError, "w0"),
+    ],
+)
 def test_l1_sgd_bad_input(kwargs, exc, name):
     X, y, _ = problem()
     args = dict(l1=0.1, lr=0.01, epochs=1)
@@ -228,6 +256,7 @@ def test_l1_sgd_bad_data():
 
 
 # --- zero_columns ----------------------------------------------------------------------------
+
 
 def test_zero_columns_array_and_tensor():
     W = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1e-30]])

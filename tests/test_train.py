@@ -1,4 +1,5 @@
 """regcourse.train.fit against hand-written torch loops (float64) that differentiate the whole objective."""
+
 import copy
 
 import numpy as np
@@ -18,8 +19,9 @@ def regression(seed=0, n=40, p=5):
 
 def net(seed=0, p=5, hidden=8, out=1):
     torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Linear(p, hidden), torch.nn.Tanh(),
-                               torch.nn.Linear(hidden, out)).double()
+    return torch.nn.Sequential(
+        torch.nn.Linear(p, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, out)
+    ).double()
 
 
 def weights_of(model):
@@ -34,7 +36,7 @@ def manual(model, X, y, opt, epochs, l1=0.0, l2=0.0, include_bias=False, penalty
         opt.zero_grad()
         J = torch.mean((model(X).squeeze(1) - y) ** 2)
         for W in pen_params:
-            J = J + l1 * W.abs().sum() + l2 * (W ** 2).sum()
+            J = J + l1 * W.abs().sum() + l2 * (W**2).sum()
             if penalty is not None:
                 J = J + penalty(W)
         J.backward()
@@ -66,8 +68,17 @@ def test_fit_is_gradient_descent_on_the_objective(kw):
     if kw.get("momentum"):
         params["momentum"] = kw["momentum"]
     Opt = torch.optim.SGD if kw["optimizer"] == "sgd" else torch.optim.Adam
-    manual(b, X, y, Opt(b.parameters(), **params), 25, kw.get("l1", 0.0), kw.get("l2", 0.0),
-           kw.get("include_bias", False), kw.get("penalty"))
+    manual(
+        b,
+        X,
+        y,
+        Opt(b.parameters(), **params),
+        25,
+        kw.get("l1", 0.0),
+        kw.get("l2", 0.0),
+        kw.get("include_bias", False),
+        kw.get("penalty"),
+    )
     assert_same_params(a, b)
 
 
@@ -84,8 +95,10 @@ def test_adamw_is_decoupled_and_spares_biases():
     X, y = regression(2)
     a, b = net(2), net(2)
     fit(a, X, y, optimizer="adamw", lr=0.01, epochs=20, weight_decay=0.5)
-    groups = [dict(params=weights_of(b), weight_decay=0.5),
-              dict(params=[p for p in b.parameters() if p.ndim < 2], weight_decay=0.0)]
+    groups = [
+        dict(params=weights_of(b), weight_decay=0.5),
+        dict(params=[p for p in b.parameters() if p.ndim < 2], weight_decay=0.0),
+    ]
     manual(b, X, y, torch.optim.AdamW(groups, lr=0.01), 20)
     assert_same_params(a, b)
     c = net(2)  # ... and differs from Adam with an L2 penalty in the loss
@@ -97,8 +110,10 @@ def test_proximal_matches_proximal_sgd_and_zeros():
     X, y = regression(3)
     a, b = net(3), net(3)
     h = fit(a, X, y, optimizer="proximal", lr=0.05, epochs=30, l1=0.05, l2=0.01)
-    groups = [dict(params=weights_of(b), l1=0.05, l2=0.01),
-              dict(params=[p for p in b.parameters() if p.ndim < 2], l1=0.0, l2=0.0)]
+    groups = [
+        dict(params=weights_of(b), l1=0.05, l2=0.01),
+        dict(params=[p for p in b.parameters() if p.ndim < 2], l1=0.0, l2=0.0),
+    ]
     manual(b, X, y, ProximalSGD(groups, lr=0.05), 30)
     assert_same_params(a, b)
     assert h["sparsity"][-1] > 0 and np.all(a[0].bias.detach().numpy() != 0)
@@ -133,9 +148,9 @@ def test_history_describes_the_weights():
 
         assert h["loss"][-1] == pytest.approx(mse(X, y), rel=1e-12)
         assert h["val_loss"][-1] == pytest.approx(mse(Xv, yv), rel=1e-12)
-        pen = float(sum(l1 * w.abs().sum() + l2 * (w ** 2).sum() for w in W))
+        pen = float(sum(l1 * w.abs().sum() + l2 * (w**2).sum() for w in W))
         assert h["penalty"][-1] == pytest.approx(pen, rel=1e-12)
-        norm = float(sum((w ** 2).sum() for w in W)) ** 0.5
+        norm = float(sum((w**2).sum() for w in W)) ** 0.5
         assert h["weight_norm"][-1] == pytest.approx(norm, rel=1e-12)
     np.testing.assert_allclose(h.objective, h["loss"] + h["penalty"])
     # entry "after 8 epochs" is the model a run of 8 epochs returns
@@ -184,22 +199,25 @@ def test_float32_model_with_float64_data():
     assert np.all(np.isfinite(h["loss"])) and predict(model, X).dtype == np.float32
 
 
-@pytest.mark.parametrize("kw, err, match", [
-    (dict(weight_decay=0.1), ValueError, "weight_decay"),
-    (dict(optimizer="adamw", l2=0.1), ValueError, "adamw"),
-    (dict(optimizer="adam", momentum=0.9), ValueError, "momentum"),
-    (dict(optimizer="lbfgs"), ValueError, "optimizer"),
-    (dict(loss="hinge"), ValueError, "loss"),
-    (dict(lr=0.0), ValueError, "lr"),
-    (dict(epochs=2.5), TypeError, "epochs"),
-    (dict(l2=-1.0), ValueError, "l2"),
-    (dict(penalty="l2"), TypeError, "penalty"),
-    (dict(batch_size=0), ValueError, "batch_size"),
-    (dict(X_val=np.zeros((3, 5))), ValueError, "X_val and y_val"),
-    (dict(X_val=np.zeros((3, 5)), y_val=np.zeros(2)), ValueError, "X_val and y_val"),
-    (dict(loss="bce"), ValueError, "labels 0 or 1"),
-    (dict(loss="ce"), TypeError, "integer class labels"),
-])
+@pytest.mark.parametrize(
+    "kw, err, match",
+    [
+        (dict(weight_decay=0.1), ValueError, "weight_decay"),
+        (dict(optimizer="adamw", l2=0.1), ValueError, "adamw"),
+        (dict(optimizer="adam", momentum=0.9), ValueError, "momentum"),
+        (dict(optimizer="lbfgs"), ValueError, "optimizer"),
+        (dict(loss="hinge"), ValueError, "loss"),
+        (dict(lr=0.0), ValueError, "lr"),
+        (dict(epochs=2.5), TypeError, "epochs"),
+        (dict(l2=-1.0), ValueError, "l2"),
+        (dict(penalty="l2"), TypeError, "penalty"),
+        (dict(batch_size=0), ValueError, "batch_size"),
+        (dict(X_val=np.zeros((3, 5))), ValueError, "X_val and y_val"),
+        (dict(X_val=np.zeros((3, 5)), y_val=np.zeros(2)), ValueError, "X_val and y_val"),
+        (dict(loss="bce"), ValueError, "labels 0 or 1"),
+        (dict(loss="ce"), TypeError, "integer class labels"),
+    ],
+)
 def test_bad_arguments(kw, err, match):
     X, y = regression()
     args = dict(lr=0.1, epochs=2) | kw

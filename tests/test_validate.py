@@ -1,4 +1,5 @@
 """regcourse._validate: bad input raises TypeError/ValueError naming the argument."""
+
 import numpy as np
 import pytest
 import torch
@@ -6,8 +7,9 @@ import torch
 from regcourse import _validate as v
 
 
-@pytest.mark.parametrize("value", [0, 0.0, 3, 2.5, np.float32(0.5), np.int64(2), torch.tensor(0.25),
-                                   np.array(1.5)])
+@pytest.mark.parametrize(
+    "value", [0, 0.0, 3, 2.5, np.float32(0.5), np.int64(2), torch.tensor(0.25), np.array(1.5)]
+)
 def test_nonneg_accepts_real_numbers(value):
     out = v.nonneg("l2", value)
     assert isinstance(out, float) and out == pytest.approx(float(value))
@@ -54,8 +56,9 @@ def test_as_float_array_converts():
     np.testing.assert_array_equal(v.as_float_array("w", [True, False]), [1.0, 0.0])
 
 
-@pytest.mark.parametrize("bad", [None, "abc", b"ab", ["a", 1], [[1], [1, 2]], np.array([1 + 1j]),
-                                 torch.tensor([1 + 1j])])
+@pytest.mark.parametrize(
+    "bad", [None, "abc", b"ab", ["a", 1], [[1], [1, 2]], np.array([1 + 1j]), torch.tensor([1 + 1j])]
+)
 def test_as_float_array_rejects(bad):
     with pytest.raises(TypeError, match="w"):
         v.as_float_array("w", bad)
