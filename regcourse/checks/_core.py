@@ -322,9 +322,7 @@ def expect_shape(got: np.ndarray, expected: np.ndarray, exercise: str, what: str
         return
     extra = ""
     if expected.ndim == 0:
-        extra = " One number is asked for" + (
-            f"; you returned {got.size} (did you forget a sum, a mean or a max?)." if got.size > 1 else "."
-        )
+        extra = f" The answer is one number; you returned an array of {got.size} values."
     elif got.ndim == 0:
         extra = f" You returned one number; an array of shape {expected.shape} is asked for."
     elif got.size == expected.size:
