@@ -15,6 +15,13 @@
                                      variance = mean_x (1/K) sum_k (pred_k(x) - mean_k pred_k(x))^2
                                      so that mean_k mean_x (pred_k(x) - f(x))^2 = bias^2 + variance
                                      (an identity of the sample); per_set, error_se for Monte Carlo errors
+    kfold_indices(n, k, seed)        k folds of range(n) (shuffled with seed; contiguous when seed is None):
+                                     [(train_idx, test_idx)], fold sizes n//k + 1 for the first n % k
+    cv_curve(fit, X, y, lams, k)     k-fold cross-validation: scores[f, j] = error on fold f of the fit on
+                                     the other folds at lams[j]; mean, sd over folds, se = sd/sqrt(k)
+    ridge_loo(X, y, lams)            ridge leave-one-out in closed form, e_i / (1 - h_ii), and GCV:
+                                     mean(e^2) / (1 - tr(H)/m)^2, H = 11^T/m + Xc (Xc^T Xc + m*lam I)^-1 Xc^T
+    standardized(fit)                fit on inputs standardized with the *training* rows' mean and sd
     over_seeds(fn, seeds)            fn(seed) for each seed -> SeedStats (values, mean, sd, "m ± sd")
     paired(a, b)                     d_i = a_i - b_i over paired replicates -> Paired (mean, SE = sd/sqrt(n),
                                      wins d > 0 / losses d < 0 / ties)
@@ -31,7 +38,7 @@ from .solvers import ridge
 
 __all__ = ["log_grid", "refine_grid", "grid_search", "search_then_refine", "validation_curve",
            "ridge_fitter", "ridge_path", "ridge_path_fitter", "bias_variance", "over_seeds",
-           "SeedStats", "paired", "Paired"]
+           "SeedStats", "paired", "Paired", "kfold_indices", "cv_curve", "ridge_loo", "standardized"]
 
 
 def _int(name, value):
@@ -289,3 +296,146 @@ def paired(a, b=None) -> Paired:
     return Paired(d, float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d))),
                   int(np.sum(d > 0)), int(np.sum(d < 0)), int(np.sum(d == 0)))
 
+
+def kfold_indices(n: int, k: int = 5, seed=None) -> list:
+    """Split range(n) into k folds; return [(train_idx, test_idx)] for each fold in turn.
+
+    The rows are permuted with ``numpy.random.default_rng(seed)`` (kept in order when ``seed``
+    is None), then cut into k contiguous folds of sizes n//k + 1 (the first n % k folds) and
+    n//k, as scikit-learn's ``KFold`` does; each row is in exactly one test fold.
+    """
+    n, k = _int("n", n), _int("k", k)
+    if n < 2:
+        raise ValueError(f"n must be >= 2, got {n}")
+    if not 2 <= k <= n:
+        raise ValueError(f"k must lie between 2 and n={n}, got {k}")
+    if seed is not None:
+        seed = _int("seed", seed)
+    order = np.arange(n) if seed is None else np.random.default_rng(seed).permutation(n)
+    sizes = np.full(k, n // k)
+    sizes[: n % k] += 1
+    ends = np.cumsum(sizes)
+    folds = []
+    for start, end in zip(ends - sizes, ends):
+        test = order[start:end]
+        folds.append((np.concatenate([order[:start], order[end:]]), test))
+    return folds
+
+
+def cv_curve(fit, X, y, lams, k: int = 5, seed=None, folds=None, error=mse,
+             vectorized: bool = False) -> dict:
+    """k-fold cross-validation error of ``fit(X_train, y_train, lam) -> predict`` for each lambda.
+
+        scores[f, j] = error(y[test_f], fit(X[train_f], y[train_f], lams[j])(X[test_f]))
+        mean[j] = (1/k) sum_f scores[f, j]        (the mean of the fold errors, as
+                                                   scikit-learn's cross_val_score averages)
+        sd[j]   = sd over the k folds (ddof=1),   se[j] = sd[j] / sqrt(k)
+
+    ``folds``: a list of (train_idx, test_idx) (default ``kfold_indices(len(y), k, seed)``).
+    ``vectorized=True``: ``fit(X, y, lams)`` fits the whole grid and its predict returns shape
+    (len(lams), n) (e.g. ``ridge_path_fitter``). Returns {"lams", "scores", "mean", "sd", "se",
+    "best": the lambda of the smallest mean, "folds"}. The fold errors are not independent
+    (the training parts overlap), so se understates the uncertainty of mean.
+    """
+    if not callable(fit):
+        raise TypeError(f"fit must be callable, got {type(fit).__name__}")
+    if not callable(error):
+        raise TypeError(f"error must be callable, got {type(error).__name__}")
+    if not isinstance(vectorized, (bool, np.bool_)):
+        raise TypeError(f"vectorized must be True or False, got {vectorized!r}")
+    lams = _grid(lams)
+    X = v.finite_array("X", X, ndim=2)
+    y = v.finite_array("y", y, ndim=1)
+    v.same_rows("X", X, "y", y)
+    if folds is None:
+        folds = kfold_indices(len(y), k, seed)
+    else:
+        folds = list(folds)
+        if len(folds) < 2:
+            raise ValueError(f"folds must hold at least 2 (train_idx, test_idx) pairs, got {len(folds)}")
+        for f, pair in enumerate(folds):
+            if len(pair) != 2:
+                raise ValueError(f"folds[{f}] must be a pair (train_idx, test_idx)")
+            for idx in pair:
+                idx = np.asarray(idx)
+                if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer) \
+                        or idx.min() < 0 or idx.max() >= len(y):
+                    raise ValueError(f"folds[{f}] must hold non-empty integer indices into the "
+                                     f"{len(y)} rows")
+    scores = np.empty((len(folds), len(lams)))
+    for f, (tr, te) in enumerate(folds):
+        if vectorized:
+            pred = np.asarray(fit(X[tr], y[tr], lams.copy())(X[te]), dtype=float)
+            if pred.shape != (len(lams), len(te)):
+                raise ValueError(f"fit(X, y, lams)(X_test) must have shape {(len(lams), len(te))}, "
+                                 f"got {pred.shape}")
+            scores[f] = (np.mean((pred - y[te]) ** 2, axis=1) if error is mse
+                         else [error(y[te], p) for p in pred])
+        else:
+            scores[f] = [error(y[te], fit(X[tr], y[tr], float(lam))(X[te])) for lam in lams]
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("the fold errors contain NaN or inf")
+    mean, sd = scores.mean(axis=0), scores.std(axis=0, ddof=1)
+    return {"lams": lams, "scores": scores, "mean": mean, "sd": sd, "se": sd / np.sqrt(len(folds)),
+            "best": float(lams[int(np.argmin(mean))]), "folds": folds}
+
+
+def ridge_loo(X, y, lams) -> dict:
+    """Ridge leave-one-out and GCV errors in closed form, for every lambda, from one SVD.
+
+    The ridge fit with an unpenalized intercept is linear in y: y_hat = H y, with
+    H = 11^T/m + Xc (Xc^T Xc + m lam I)^(-1) Xc^T = 11^T/m + U diag(s^2/(s^2 + m lam)) U^T
+    (Xc = U diag(s) V^T, the centred inputs). Deleting row i and refitting changes its residual
+    e_i = y_i - y_hat_i into e_i / (1 - h_ii) (Sherman-Morrison), so
+
+        loo[j] = (1/m) sum_i (e_i / (1 - h_ii))^2,      gcv[j] = mean(e^2) / (1 - tr(H)/m)^2
+
+    (GCV replaces each h_ii by their mean). Exact for refits that keep the sum-convention
+    strength alpha = m lam (scikit-learn's Ridge(alpha), RidgeCV's leave-one-out): a refit on
+    the m - 1 other rows in the course's mean convention needs l2 = m lam / (m - 1).
+    Returns {"lams", "loo", "gcv", "df": tr(H) (intercept included), "loo_residuals" (L, m)}.
+    """
+    lams = _grid(lams)
+    X = v.finite_array("X", X, ndim=2)
+    y = v.finite_array("y", y, ndim=1)
+    v.same_rows("X", X, "y", y)
+    m = len(y)
+    if m < 3:
+        raise ValueError(f"X and y must have at least 3 rows, got {m}")
+    U, s, _ = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    keep = s > s.max(initial=0.0) * max(X.shape) * np.finfo(float).eps
+    U, s = U[:, keep], s[keep]
+    yc = y - y.mean()
+    shrink = s ** 2 / (s ** 2 + m * lams[:, None])          # (L, r)
+    resid = yc - (shrink * (U.T @ yc)) @ U.T                # e = y - H y, (L, m)
+    h = 1.0 / m + shrink @ (U ** 2).T                      # diag(H), (L, m)
+    if np.any(1.0 - h < 1e-10):
+        j = int(np.argmax(np.any(1.0 - h < 1e-10, axis=1)))
+        raise ValueError(f"leave-one-out is undefined at lams[{j}]={lams[j]:g}: some h_ii = 1 "
+                         "(the fit interpolates that row); use a larger lambda")
+    loo_resid = resid / (1.0 - h)
+    df = 1.0 + shrink.sum(axis=1)
+    return {"lams": lams, "loo": np.mean(loo_resid ** 2, axis=1),
+            "gcv": np.mean(resid ** 2, axis=1) / (1.0 - df / m) ** 2, "df": df,
+            "loo_residuals": loo_resid}
+
+
+def standardized(fit):
+    """Wrap ``fit(X, y, lam) -> predict`` so that it standardizes its inputs with the *training* rows.
+
+    The returned fit computes mean_j and sd_j of each column of the X it is given (the training
+    fold only), fits on (X - mean) / sd, and its predict applies the same mean and sd to new
+    rows: the fold's validation rows never influence the scaling (no leak). Columns with sd 0
+    keep sd 1. Works for grid fitters too (``fit(X, y, lams)``).
+    """
+    if not callable(fit):
+        raise TypeError(f"fit must be callable, got {type(fit).__name__}")
+
+    def fit_standardized(X, y, lam):
+        X = v.finite_array("X", X, ndim=2)
+        mean, sd = X.mean(axis=0), X.std(axis=0)
+        sd = np.where(sd > 0, sd, 1.0)
+        predict = fit((X - mean) / sd, y, lam)
+        return lambda Xn: predict((v.finite_array("X", Xn, ndim=2) - mean) / sd)
+
+    return fit_standardized

@@ -217,3 +217,123 @@ def test_vectorized_search_equals_the_loop():
     with pytest.raises(TypeError, match="vectorized"):
         tu.grid_search(one, [0.1], vectorized=1)
 
+
+def test_kfold_indices_match_sklearn_kfold_and_partition_the_rows():
+    from sklearn.model_selection import KFold
+
+    for n, k in [(10, 5), (53, 5), (7, 3), (12, 12)]:
+        ours = tu.kfold_indices(n, k)
+        for (tr, te), (sk_tr, sk_te) in zip(ours, KFold(n_splits=k).split(np.zeros(n))):
+            np.testing.assert_array_equal(np.sort(tr), sk_tr)
+            np.testing.assert_array_equal(te, sk_te)
+        shuffled = tu.kfold_indices(n, k, seed=3)
+        assert [len(te) for _, te in shuffled] == [len(te) for _, te in ours]
+        assert sorted(np.concatenate([te for _, te in shuffled])) == list(range(n))
+        for tr, te in shuffled:
+            assert len(np.intersect1d(tr, te)) == 0 and len(tr) + len(te) == n
+    a, b = tu.kfold_indices(20, 4, seed=1), tu.kfold_indices(20, 4, seed=1)
+    assert all(np.array_equal(x[1], y[1]) for x, y in zip(a, b))
+    assert not np.array_equal(a[0][1], tu.kfold_indices(20, 4, seed=2)[0][1])
+    with pytest.raises(ValueError, match="k"):
+        tu.kfold_indices(5, 6)
+    with pytest.raises(ValueError, match="k"):
+        tu.kfold_indices(5, 1)
+    with pytest.raises(TypeError, match="n"):
+        tu.kfold_indices(5.0, 2)
+    with pytest.raises(TypeError, match="seed"):
+        tu.kfold_indices(5, 2, seed=0.5)
+
+
+def test_cv_curve_matches_sklearn_cross_val_score_on_the_same_folds():
+    from sklearn.model_selection import cross_val_score
+
+    X, y, _ = rc.make_sparse_regression(50, 8, 4, seed=12)
+    lams = [1e-3, 0.03, 1.0]
+    folds = tu.kfold_indices(50, 5, seed=4)
+    cv = tu.cv_curve(tu.ridge_fitter, X, y, lams, folds=folds)
+    for j, lam in enumerate(lams):  # 40 training rows per fold: Ridge(alpha = 40 * lam)
+        sk = -cross_val_score(Ridge(alpha=40 * lam), X, y, cv=folds, scoring="neg_mean_squared_error")
+        np.testing.assert_allclose(cv["scores"][:, j], sk, rtol=1e-9)
+        assert cv["mean"][j] == pytest.approx(sk.mean(), rel=1e-9)
+        assert cv["sd"][j] == pytest.approx(sk.std(ddof=1), rel=1e-9)
+    assert cv["se"] == pytest.approx(cv["sd"] / np.sqrt(5))
+    assert cv["best"] == lams[int(np.argmin(cv["mean"]))]
+    # unequal folds (53 rows): each fold's alpha is its own training size times lam
+    X3, y3, _ = rc.make_sparse_regression(53, 8, 4, seed=13)
+    cv3 = tu.cv_curve(tu.ridge_fitter, X3, y3, [0.1], k=5, seed=6)
+    for f, (tr, te) in enumerate(cv3["folds"]):
+        sk = Ridge(alpha=len(tr) * 0.1).fit(X3[tr], y3[tr]).predict(X3[te])
+        assert cv3["scores"][f, 0] == pytest.approx(np.mean((sk - y3[te]) ** 2), rel=1e-9)
+    # the grid version gives the same numbers
+    cvv = tu.cv_curve(tu.ridge_path_fitter, X, y, lams, folds=folds, vectorized=True)
+    np.testing.assert_allclose(cvv["scores"], cv["scores"], rtol=1e-9)
+    with pytest.raises(ValueError, match="folds"):
+        tu.cv_curve(tu.ridge_fitter, X, y, lams, folds=[(np.arange(10), np.array([99]))] * 2)
+    with pytest.raises(ValueError, match="folds"):
+        tu.cv_curve(tu.ridge_fitter, X, y, lams, folds=folds[:1])
+    one_row = lambda X, y, lams: tu.ridge_fitter(X, y, 0.1)
+    with pytest.raises(ValueError, match="shape"):
+        tu.cv_curve(one_row, X, y, lams, folds=folds, vectorized=True)
+    with pytest.raises(TypeError, match="fit"):
+        tu.cv_curve(None, X, y, lams)
+    with pytest.raises(ValueError, match="y"):
+        tu.cv_curve(tu.ridge_fitter, X, y[:-1], lams)
+
+
+def test_ridge_loo_shortcut_matches_refits_sklearn_and_the_hat_matrix():
+    from sklearn.linear_model import RidgeCV
+
+    X, y, _ = rc.make_sparse_regression(25, 6, 6, seed=14)
+    m, lams = 25, np.array([1e-3, 0.05, 2.0])
+    out = tu.ridge_loo(X, y, lams)
+    for j, lam in enumerate(lams):
+        # explicit leave-one-out: refit on the other 24 rows keeping alpha = m * lam fixed
+        e = [y[i] - tu.ridge_fitter(np.delete(X, i, 0), np.delete(y, i), lam * m / (m - 1))(X[i:i + 1])[0]
+             for i in range(m)]
+        np.testing.assert_allclose(out["loo_residuals"][j], e, rtol=1e-8, atol=1e-10)
+        assert out["loo"][j] == pytest.approx(np.mean(np.square(e)), rel=1e-8)
+        # the hat matrix built directly: Z = [1, X], penalty diag(0, m lam, ...)
+        Z = np.column_stack([np.ones(m), X])
+        H = Z @ np.linalg.solve(Z.T @ Z + np.diag([0.0] + [m * lam] * 6), Z.T)
+        r = y - H @ y
+        assert out["df"][j] == pytest.approx(np.trace(H), rel=1e-9)
+        assert out["gcv"][j] == pytest.approx(np.mean(r ** 2) / (1 - np.trace(H) / m) ** 2, rel=1e-9)
+    sk = RidgeCV(alphas=m * lams, store_cv_results=True).fit(X, y)
+    np.testing.assert_allclose(out["loo"], sk.cv_results_.mean(axis=0), rtol=1e-7)
+    # keeping the mean-convention lam on 24 rows is a slightly different (weaker) refit
+    e_same = [y[0] - tu.ridge_fitter(X[1:], y[1:], 2.0)(X[:1])[0]]
+    assert abs(e_same[0] - out["loo_residuals"][2, 0]) > 1e-6
+    with pytest.raises(ValueError, match="h_ii = 1"):
+        tu.ridge_loo(X[:5], y[:5], [0.0])  # 6 inputs, 5 rows: least squares interpolates
+    with pytest.raises(ValueError, match="lams"):
+        tu.ridge_loo(X, y, [-1.0])
+    with pytest.raises(ValueError, match="rows"):
+        tu.ridge_loo(X[:2], y[:2], [1.0])
+
+
+def test_standardized_fit_matches_sklearn_pipeline_in_the_folds():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((60, 5)) * [1.0, 10.0, 0.1, 100.0, 3.0] + [0.0, 5.0, -2.0, 50.0, 1.0]
+    y = X @ [1.0, 0.1, 5.0, 0.01, 0.3] + rng.standard_normal(60)
+    folds = tu.kfold_indices(60, 4, seed=1)  # 45 training rows per fold
+    for lam in (0.01, 0.3):
+        cv = tu.cv_curve(tu.standardized(tu.ridge_fitter), X, y, [lam], folds=folds)
+        sk = -cross_val_score(make_pipeline(StandardScaler(), Ridge(alpha=45 * lam)), X, y, cv=folds,
+                              scoring="neg_mean_squared_error")
+        np.testing.assert_allclose(cv["scores"][:, 0], sk, rtol=1e-9)
+    # standardizing outside the folds is a different (leaky) procedure
+    Xs = (X - X.mean(0)) / X.std(0)
+    leaky = tu.cv_curve(tu.ridge_fitter, Xs, y, [0.3], folds=folds)
+    assert not np.allclose(leaky["scores"], cv["scores"])
+    grid = tu.cv_curve(tu.standardized(tu.ridge_path_fitter), X, y, [0.01, 0.3], folds=folds,
+                       vectorized=True)
+    np.testing.assert_allclose(grid["scores"][:, 1], cv["scores"][:, 0], rtol=1e-9)
+    # a constant column keeps sd 1 (no division by zero)
+    Xc = np.column_stack([X, np.ones(60)])
+    assert np.all(np.isfinite(tu.standardized(tu.ridge_fitter)(Xc, y, 0.1)(Xc)))
+    with pytest.raises(TypeError, match="fit"):
+        tu.standardized(3)
