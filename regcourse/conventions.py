@@ -3,20 +3,23 @@
 The course minimises  J = L + l1 * sum|w| + l2 * sum w^2,  with L the MEAN data loss
 over the m = n_samples training examples, over the weights only.
 
-    source               its parameters          the course's (l1, l2)
-    "course"             l1, l2                  (l1, l2)
-    "keras"              l1, l2 (L1L2 / L1 / L2) (l1, l2)          loss is a mean over the batch
-    "lecture_notes"      lam   (lam/2m)*sum||W||_F^2   (0, lam / (2m))     needs n_samples
-    "goodfellow"         alpha (alpha/2) w^T w   (0, alpha / 2)
-    "torch_weight_decay" weight_decay            (0, weight_decay / 2)   SGD and Adam (coupled)
-    "sum_loss"           l1, l2 on a SUM loss    (l1 / m, l2 / m)    needs n_samples
-    "sklearn_ridge"      alpha                   (0, alpha / m)      needs n_samples
-    "sklearn_lasso"      alpha                   (2 * alpha, 0)
-    "sklearn_elasticnet" alpha, l1_ratio         (2*alpha*l1_ratio, alpha*(1 - l1_ratio))
-    "sklearn_logistic"   C   (L2, mean log-loss) (0, 1 / (2 * m * C))  needs n_samples
+    source                  its parameters            the course's (l1, l2)
+    "course"                l1, l2                    (l1, l2)
+    "keras"                 l1, l2 (L1L2 / L1 / L2)   (l1, l2)        loss is a mean over the batch
+    "keras_sgd_weight_decay" weight_decay, momentum=0 (0, weight_decay / 2)  every variable, biases too
+    "lecture_notes"         lam   (lam/2m)*sum||W||_F^2   (0, lam / (2m))    needs n_samples
+    "goodfellow"            alpha (alpha/2) w^T w     (0, alpha / 2)
+    "torch_weight_decay"    weight_decay              (0, weight_decay / 2)  SGD (any momentum), Adam
+    "sum_loss"              l1, l2 on a SUM loss      (l1 / m, l2 / m)   needs n_samples
+    "sklearn_ridge"         alpha                     (0, alpha / m)     needs n_samples
+    "sklearn_lasso"         alpha                     (2 * alpha, 0)
+    "sklearn_elasticnet"    alpha, l1_ratio           (2*alpha*l1_ratio, alpha*(1 - l1_ratio))
+    "sklearn_logistic"      C   (L2, mean log-loss)   (0, 1 / (2 * m * C))  needs n_samples
 
-torch's AdamW(weight_decay) is *decoupled* and equals no penalty on the loss under Adam:
-asking for "torch_adamw" raises a ValueError that says so.
+Decoupled weight decay under an adaptive or momentum optimizer is no penalty on the loss, so
+these have no course lambda and raise a ValueError that says why (NO_COURSE_LAMBDA):
+"torch_adamw", "keras_adamw", "keras_adam_weight_decay", and "keras_sgd_weight_decay" with
+momentum > 0.
 
     to_course(source, n_samples=None, **params)     -> {"l1": ..., "l2": ...}
     from_course(target, l1=0, l2=0, n_samples=None) -> {param: value} for ``target``
@@ -29,16 +32,21 @@ import math
 
 from . import _validate as v
 
-__all__ = ["CONVENTIONS", "to_course", "from_course"]
+__all__ = ["CONVENTIONS", "NO_COURSE_LAMBDA", "to_course", "from_course"]
 
 #: name -> (parameters, formula of its objective, the course's lambda, needs n_samples)
 CONVENTIONS = {
     "course": (("l1", "l2"), "L + l1*sum|w| + l2*sum w^2 (L a mean)", "l1 = l1, l2 = l2", False),
     "keras": (("l1", "l2"), "mean loss + l1*sum|w| + l2*sum w^2 (regularizers.L1L2)",
               "l1 = l1, l2 = l2", False),
+    "keras_sgd_weight_decay": (("weight_decay", "momentum"),
+                               "keras SGD(weight_decay=wd): w <- w - lr*wd*w on every trainable "
+                               "variable (biases too unless exclude_from_weight_decay), then the step",
+                               "l2 = weight_decay / 2 (momentum 0)", False),
     "lecture_notes": (("lam",), "L + (lam/2m) * sum_l ||W_l||_F^2", "l2 = lam / (2m)", True),
     "goodfellow": (("alpha",), "L + (alpha/2) w^T w", "l2 = alpha / 2", False),
-    "torch_weight_decay": (("weight_decay",), "gradient of L + weight_decay * w (SGD, Adam)",
+    "torch_weight_decay": (("weight_decay",),
+                           "gradient of L + weight_decay * w (SGD with any momentum, Adam)",
                            "l2 = weight_decay / 2", False),
     "sum_loss": (("l1", "l2"), "sum_i loss_i + l1*sum|w| + l2*sum w^2",
                  "l1 = l1 / m, l2 = l2 / m", True),
@@ -51,16 +59,30 @@ CONVENTIONS = {
     "sklearn_logistic": (("C",), "(1/2) w^T w + C * sum_i logloss_i", "l2 = 1 / (2 m C)", True),
 }
 
-_ADAMW = ("torch's AdamW applies decoupled weight decay w <- w - lr*weight_decay*w outside Adam's "
-          "scaling; under Adam it equals no L2 penalty on the loss, so there is no course lambda for "
-          "it (chapter 05). For plain SGD, decoupled decay wd equals l2 = wd / 2.")
+_ADAM_DECOUPLED = ("applies decoupled weight decay w <- w - lr*weight_decay*w outside Adam's scaling "
+                   "(AdamW); under Adam that equals no L2 penalty on the loss (full batch it tends to "
+                   "min L subject to max|w| <= 1/weight_decay), so there is no course lambda for it "
+                   "(chapter 05). For plain SGD, decoupled decay wd equals l2 = wd / 2.")
+_KERAS_MOMENTUM = ("keras SGD's weight_decay is decoupled: w <- w - lr*weight_decay*w outside the "
+                   "momentum buffer, while an L2 penalty's gradient goes through the buffer (as in "
+                   "torch's SGD(momentum, weight_decay)); with momentum > 0 it equals no penalty on "
+                   "the loss, so there is no course lambda (chapter 05). With momentum=0 it is "
+                   "l2 = weight_decay / 2.")
+
+#: name -> why that convention has no course lambda
+NO_COURSE_LAMBDA = {
+    "torch_adamw": "torch's AdamW " + _ADAM_DECOUPLED,
+    "keras_adamw": "keras.optimizers.AdamW " + _ADAM_DECOUPLED,
+    "keras_adam_weight_decay": ("keras.optimizers.Adam(weight_decay=...), unlike torch's "
+                                "Adam(weight_decay), " + _ADAM_DECOUPLED),
+}
 
 
 def _name(kind: str, name) -> str:
     if not isinstance(name, str):
         raise TypeError(f"{kind} must be a convention name (str), got {type(name).__name__}")
-    if name == "torch_adamw":
-        raise ValueError(f"{kind}='torch_adamw': {_ADAMW}")
+    if name in NO_COURSE_LAMBDA:
+        raise ValueError(f"{kind}={name!r}: {NO_COURSE_LAMBDA[name]}")
     return v.one_of(kind, name, CONVENTIONS)
 
 
@@ -97,6 +119,11 @@ def to_course(source: str, n_samples=None, **params) -> dict:
     vals = {k: v.nonneg(k, val) for k, val in p.items()}
     if source in ("course", "keras"):
         return {"l1": vals["l1"], "l2": vals["l2"]}
+    if source == "keras_sgd_weight_decay":
+        if vals["momentum"]:
+            raise ValueError(f"source='keras_sgd_weight_decay' with momentum={vals['momentum']}: "
+                             f"{_KERAS_MOMENTUM}")
+        return {"l1": 0.0, "l2": vals["weight_decay"] / 2.0}
     if source == "lecture_notes":
         return {"l1": 0.0, "l2": vals["lam"] / (2.0 * _m(source, n_samples))}
     if source == "goodfellow":
@@ -116,6 +143,8 @@ def from_course(target: str, l1=0.0, l2=0.0, n_samples=None) -> dict:
 
     Example: ``from_course("torch_weight_decay", l2=0.01)`` -> {"weight_decay": 0.02}.
     Raises ValueError when the target cannot express the penalty (e.g. an L1 part for Ridge).
+    ``keras_sgd_weight_decay`` returns {"weight_decay": 2*l2} for plain SGD (momentum 0): it decays
+    the biases too unless they are excluded with ``exclude_from_weight_decay``.
     """
     target = _name("target", target)
     l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
@@ -137,7 +166,7 @@ def from_course(target: str, l1=0.0, l2=0.0, n_samples=None) -> dict:
         return {"lam": 2.0 * _m(target, n_samples) * l2}
     if target == "goodfellow":
         return {"alpha": 2.0 * l2}
-    if target == "torch_weight_decay":
+    if target in ("torch_weight_decay", "keras_sgd_weight_decay"):
         return {"weight_decay": 2.0 * l2}
     if target == "sklearn_ridge":
         return {"alpha": _m(target, n_samples) * l2}
