@@ -26,6 +26,7 @@ momentum > 0.
 
 so that ``to_course(t, **from_course(t, l1, l2, n_samples=m), n_samples=m)`` gives back (l1, l2).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,44 +38,60 @@ __all__ = ["CONVENTIONS", "NO_COURSE_LAMBDA", "to_course", "from_course"]
 #: name -> (parameters, formula of its objective, the course's lambda, needs n_samples)
 CONVENTIONS = {
     "course": (("l1", "l2"), "L + l1*sum|w| + l2*sum w^2 (L a mean)", "l1 = l1, l2 = l2", False),
-    "keras": (("l1", "l2"), "mean loss + l1*sum|w| + l2*sum w^2 (regularizers.L1L2)",
-              "l1 = l1, l2 = l2", False),
-    "keras_sgd_weight_decay": (("weight_decay", "momentum"),
-                               "keras SGD(weight_decay=wd): w <- w - lr*wd*w on every trainable "
-                               "variable (biases too unless exclude_from_weight_decay), then the step",
-                               "l2 = weight_decay / 2 (momentum 0)", False),
+    "keras": (
+        ("l1", "l2"),
+        "mean loss + l1*sum|w| + l2*sum w^2 (regularizers.L1L2)",
+        "l1 = l1, l2 = l2",
+        False,
+    ),
+    "keras_sgd_weight_decay": (
+        ("weight_decay", "momentum"),
+        "keras SGD(weight_decay=wd): w <- w - lr*wd*w on every trainable "
+        "variable (biases too unless exclude_from_weight_decay), then the step",
+        "l2 = weight_decay / 2 (momentum 0)",
+        False,
+    ),
     "lecture_notes": (("lam",), "L + (lam/2m) * sum_l ||W_l||_F^2", "l2 = lam / (2m)", True),
     "goodfellow": (("alpha",), "L + (alpha/2) w^T w", "l2 = alpha / 2", False),
-    "torch_weight_decay": (("weight_decay",),
-                           "gradient of L + weight_decay * w (SGD with any momentum, Adam)",
-                           "l2 = weight_decay / 2", False),
-    "sum_loss": (("l1", "l2"), "sum_i loss_i + l1*sum|w| + l2*sum w^2",
-                 "l1 = l1 / m, l2 = l2 / m", True),
-    "sklearn_ridge": (("alpha",), "||y - Xw||^2 + alpha ||w||^2 (a sum of squares)",
-                      "l2 = alpha / m", True),
+    "torch_weight_decay": (
+        ("weight_decay",),
+        "gradient of L + weight_decay * w (SGD with any momentum, Adam)",
+        "l2 = weight_decay / 2",
+        False,
+    ),
+    "sum_loss": (("l1", "l2"), "sum_i loss_i + l1*sum|w| + l2*sum w^2", "l1 = l1 / m, l2 = l2 / m", True),
+    "sklearn_ridge": (("alpha",), "||y - Xw||^2 + alpha ||w||^2 (a sum of squares)", "l2 = alpha / m", True),
     "sklearn_lasso": (("alpha",), "(1/2m)||y - Xw||^2 + alpha ||w||_1", "l1 = 2 alpha", False),
-    "sklearn_elasticnet": (("alpha", "l1_ratio"),
-                           "(1/2m)||y - Xw||^2 + alpha*r*||w||_1 + (alpha*(1-r)/2)*||w||^2",
-                           "l1 = 2 alpha r, l2 = alpha (1 - r)", False),
+    "sklearn_elasticnet": (
+        ("alpha", "l1_ratio"),
+        "(1/2m)||y - Xw||^2 + alpha*r*||w||_1 + (alpha*(1-r)/2)*||w||^2",
+        "l1 = 2 alpha r, l2 = alpha (1 - r)",
+        False,
+    ),
     "sklearn_logistic": (("C",), "(1/2) w^T w + C * sum_i logloss_i", "l2 = 1 / (2 m C)", True),
 }
 
-_ADAM_DECOUPLED = ("applies decoupled weight decay w <- w - lr*weight_decay*w outside Adam's scaling "
-                   "(AdamW); under Adam that equals no L2 penalty on the loss (full batch it tends to "
-                   "min L subject to max|w| <= 1/weight_decay), so there is no course lambda for it "
-                   "(chapter 05). For plain SGD, decoupled decay wd equals l2 = wd / 2.")
-_KERAS_MOMENTUM = ("keras SGD's weight_decay is decoupled: w <- w - lr*weight_decay*w outside the "
-                   "momentum buffer, while an L2 penalty's gradient goes through the buffer (as in "
-                   "torch's SGD(momentum, weight_decay)); with momentum > 0 it equals no penalty on "
-                   "the loss, so there is no course lambda (chapter 05). With momentum=0 it is "
-                   "l2 = weight_decay / 2.")
+_ADAM_DECOUPLED = (
+    "applies decoupled weight decay w <- w - lr*weight_decay*w outside Adam's scaling "
+    "(AdamW); under Adam that equals no L2 penalty on the loss (full batch it tends to "
+    "min L subject to max|w| <= 1/weight_decay), so there is no course lambda for it "
+    "(chapter 05). For plain SGD, decoupled decay wd equals l2 = wd / 2."
+)
+_KERAS_MOMENTUM = (
+    "keras SGD's weight_decay is decoupled: w <- w - lr*weight_decay*w outside the "
+    "momentum buffer, while an L2 penalty's gradient goes through the buffer (as in "
+    "torch's SGD(momentum, weight_decay)); with momentum > 0 it equals no penalty on "
+    "the loss, so there is no course lambda (chapter 05). With momentum=0 it is "
+    "l2 = weight_decay / 2."
+)
 
 #: name -> why that convention has no course lambda
 NO_COURSE_LAMBDA = {
     "torch_adamw": "torch's AdamW " + _ADAM_DECOUPLED,
     "keras_adamw": "keras.optimizers.AdamW " + _ADAM_DECOUPLED,
-    "keras_adam_weight_decay": ("keras.optimizers.Adam(weight_decay=...), unlike torch's "
-                                "Adam(weight_decay), " + _ADAM_DECOUPLED),
+    "keras_adam_weight_decay": (
+        "keras.optimizers.Adam(weight_decay=...), unlike torch's Adam(weight_decay), " + _ADAM_DECOUPLED
+    ),
 }
 
 
@@ -88,8 +105,10 @@ def _name(kind: str, name) -> str:
 
 def _m(name: str, n_samples) -> float:
     if n_samples is None:
-        raise ValueError(f"n_samples is needed for the {name!r} convention "
-                         f"({CONVENTIONS[name][2]}, m = number of training examples)")
+        raise ValueError(
+            f"n_samples is needed for the {name!r} convention "
+            f"({CONVENTIONS[name][2]}, m = number of training examples)"
+        )
     return float(v.positive_int("n_samples", n_samples))
 
 
@@ -121,8 +140,9 @@ def to_course(source: str, n_samples=None, **params) -> dict:
         return {"l1": vals["l1"], "l2": vals["l2"]}
     if source == "keras_sgd_weight_decay":
         if vals["momentum"]:
-            raise ValueError(f"source='keras_sgd_weight_decay' with momentum={vals['momentum']}: "
-                             f"{_KERAS_MOMENTUM}")
+            raise ValueError(
+                f"source='keras_sgd_weight_decay' with momentum={vals['momentum']}: {_KERAS_MOMENTUM}"
+            )
         return {"l1": 0.0, "l2": vals["weight_decay"] / 2.0}
     if source == "lecture_notes":
         return {"l1": 0.0, "l2": vals["lam"] / (2.0 * _m(source, n_samples))}

@@ -123,7 +123,7 @@ def gd_path(X, y, lr, steps) -> np.ndarray:
     s = np.clip(s, 0.0, None)
     c = V.T @ (X.T @ y / m)
     keep = s > 1e-12 * max(float(s.max(initial=0.0)), np.finfo(float).tiny)
-    coef = np.where(keep, c / np.where(keep, s, 1.0), 0.0)            # w_hat in the eigenbasis
+    coef = np.where(keep, c / np.where(keep, s, 1.0), 0.0)  # w_hat in the eigenbasis
     g = 1.0 - (1.0 - 2.0 * lr * s[None, :]) ** t[:, None]
     return (g * coef) @ V.T
 

@@ -8,6 +8,7 @@ data and initialization:
 
 "A beats B" is asserted as ``mean > 3 * SE`` (one-sided p ~ 0.001) and the size the text states.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,6 +24,7 @@ __all__ = ["Paired", "paired"]
 @dataclass(frozen=True)
 class Paired:
     """Mean, standard error and win/loss/tie counts of n paired differences."""
+
     mean: float
     se: float
     n: int
@@ -38,8 +40,10 @@ class Paired:
         return math.copysign(math.inf, self.mean) if self.mean else math.nan
 
     def __str__(self) -> str:
-        return (f"{self.mean:.3g} ± {self.se:.2g} (SE, n = {self.n}); "
-                f"{self.wins} wins / {self.losses} losses / {self.ties} ties")
+        return (
+            f"{self.mean:.3g} ± {self.se:.2g} (SE, n = {self.n}); "
+            f"{self.wins} wins / {self.losses} losses / {self.ties} ties"
+        )
 
 
 def paired(d) -> Paired:
@@ -47,5 +51,11 @@ def paired(d) -> Paired:
     d = v.finite_array("d", d, ndim=1)
     if len(d) < 2:
         raise ValueError(f"d must hold at least 2 paired differences, got {len(d)}")
-    return Paired(mean=float(d.mean()), se=float(d.std(ddof=1) / math.sqrt(len(d))), n=len(d),
-                  wins=int(np.sum(d > 0)), losses=int(np.sum(d < 0)), ties=int(np.sum(d == 0)))
+    return Paired(
+        mean=float(d.mean()),
+        se=float(d.std(ddof=1) / math.sqrt(len(d))),
+        n=len(d),
+        wins=int(np.sum(d > 0)),
+        losses=int(np.sum(d < 0)),
+        ties=int(np.sum(d == 0)),
+    )

@@ -15,15 +15,27 @@ tau2*lam^2/(s+lam)^2 + sigma2*s/(s+lam)^2, smallest at lam = sigma2/tau2 whateve
 whatever m. Everything here is vectorised over independent trials: arrays carry a leading
 ``trials`` axis.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from . import _validate as v
 
-__all__ = ["asymptotic_error", "asymptotic_parts", "direction_averaged_error", "kh_to_l2",
-           "l2_to_kh", "make_teacher", "optimal_lambda", "ridge_batch", "ridgeless_error", "sample",
-           "simulate", "test_error"]
+__all__ = [
+    "asymptotic_error",
+    "asymptotic_parts",
+    "direction_averaged_error",
+    "kh_to_l2",
+    "l2_to_kh",
+    "make_teacher",
+    "optimal_lambda",
+    "ridge_batch",
+    "ridgeless_error",
+    "sample",
+    "simulate",
+    "test_error",
+]
 
 
 def _lams(lams) -> np.ndarray:
@@ -88,7 +100,7 @@ def ridge_batch(X, y, lams) -> np.ndarray:
 def _eig_solve(X, y):
     """Eigenvalues s and vectors V of X^T X, and b = V^T X^T y (the data in the eigenbasis)."""
     s, V = np.linalg.eigh(np.matmul(X.transpose(0, 2, 1), X))
-    Xty = np.matmul(X.transpose(0, 2, 1), y[..., None])                 # (trials, N, 1)
+    Xty = np.matmul(X.transpose(0, 2, 1), y[..., None])  # (trials, N, 1)
     return s, V, np.matmul(V.transpose(0, 2, 1), Xty)[..., 0]
 
 
@@ -130,15 +142,15 @@ def direction_averaged_error(s, lams, sigma2, tau2) -> np.ndarray:
     sigma2, tau2 = v.nonneg("sigma2", sigma2), v.nonneg("tau2", tau2)
     S = s[..., None, :]
     L = lams[:, None]
-    return ((tau2 * L ** 2 + sigma2 * S) / (S + L) ** 2).sum(axis=-1) + sigma2
+    return ((tau2 * L**2 + sigma2 * S) / (S + L) ** 2).sum(axis=-1) + sigma2
 
 
 def ridgeless_error(n_features, m, sigma2, tau2) -> float:
     """Exact expected test error of the minimum-norm least-squares student (lam = 0), Gaussian inputs.
 
-        m <= N-2:  tau2*(N - m) + sigma2*m/(N - m - 1) + sigma2
-        m >= N+2:  sigma2*N/(m - N - 1) + sigma2
-        otherwise: inf (the expectation diverges near m = N: the peak)
+    m <= N-2:  tau2*(N - m) + sigma2*m/(N - m - 1) + sigma2
+    m >= N+2:  sigma2*N/(m - N - 1) + sigma2
+    otherwise: inf (the expectation diverges near m = N: the peak)
     """
     N, m = v.positive_int("n_features", n_features), v.positive_int("m", m)
     sigma2, tau2 = v.nonneg("sigma2", sigma2), v.nonneg("tau2", tau2)
@@ -170,7 +182,7 @@ def asymptotic_parts(n_features, m, lam, sigma2, tau2) -> tuple[float, float]:
     lam = v.positive("lam", lam)
     sigma2, tau2 = v.nonneg("sigma2", sigma2), v.nonneg("tau2", tau2)
     g, dg = _stieltjes(N, m, lam)
-    return float(N * tau2 * lam ** 2 * (-dg)), float(N * sigma2 * (g + lam * dg))
+    return float(N * tau2 * lam**2 * (-dg)), float(N * sigma2 * (g + lam * dg))
 
 
 def asymptotic_error(n_features, m, lam, sigma2, tau2) -> float:
@@ -201,7 +213,7 @@ def simulate(n_features, ms, lams, sigma2, tau2=1.0, trials=1000, seed=0) -> np.
     out = []
     for k in ms:  # the error ||w - u||^2 is rotation invariant: measure it in the eigenbasis
         s, V, b = _eig_solve(X[:, :k], y[:, :k])
-        uv = np.matmul(V.transpose(0, 2, 1), u)                       # (trials, N)
+        uv = np.matmul(V.transpose(0, 2, 1), u)  # (trials, N)
         out.append(((_coefs(s, b, lams) - uv[:, None, :]) ** 2).sum(axis=-1) + sigma2)
     return np.stack(out)
 

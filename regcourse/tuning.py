@@ -1,31 +1,32 @@
 """Choosing the penalty strength lambda (chapter 06).
 
-    log_grid(lo, hi)                 powers of ten 10^lo, ..., 10^hi (coarse search on a log scale)
-    refine_grid(lams, errors, n)     n points evenly spaced in log(lambda) between the best's neighbours
-    grid_search(score, lams)         score(lam) for each lam; the best is the smallest score
-                                     (vectorized=True: score(lams) scores the whole grid at once)
-    search_then_refine(score, lams)  a coarse grid, then a refined one around its best
-    validation_curve(fit, lams, ...) training and validation error for each lam
-    ridge_fitter(X, y, lam)          fit=... for ridge: returns a predict function
-    ridge_path(X, y, lams)           ridge for a whole grid from one SVD of the centred X = U S V^T:
-                                     w(lam) = V diag(s / (s^2 + m*lam)) U^T yc,  b = mean(y) - mean(X) w
-    ridge_path_fitter(X, y, lams)    fit=... for a grid: predict returns shape (len(lams), n)
-    bias_variance(fit, lam, ...)     over K resampled training sets, at test inputs x with truth f(x):
-                                     bias^2   = mean_x (mean_k pred_k(x) - f(x))^2
-                                     variance = mean_x (1/K) sum_k (pred_k(x) - mean_k pred_k(x))^2
-                                     so that mean_k mean_x (pred_k(x) - f(x))^2 = bias^2 + variance
-                                     (an identity of the sample); per_set, error_se for Monte Carlo errors
-    kfold_indices(n, k, seed)        k folds of range(n) (shuffled with seed; contiguous when seed is None):
-                                     [(train_idx, test_idx)], fold sizes n//k + 1 for the first n % k
-    cv_curve(fit, X, y, lams, k)     k-fold cross-validation: scores[f, j] = error on fold f of the fit on
-                                     the other folds at lams[j]; mean, sd over folds, se = sd/sqrt(k)
-    ridge_loo(X, y, lams)            ridge leave-one-out in closed form, e_i / (1 - h_ii), and GCV:
-                                     mean(e^2) / (1 - tr(H)/m)^2, H = 11^T/m + Xc (Xc^T Xc + m*lam I)^-1 Xc^T
-    standardized(fit)                fit on inputs standardized with the *training* rows' mean and sd
-    over_seeds(fn, seeds)            fn(seed) for each seed -> SeedStats (values, mean, sd, "m ± sd")
-    paired(a, b)                     d_i = a_i - b_i over paired replicates -> Paired (mean, SE = sd/sqrt(n),
-                                     wins d > 0 / losses d < 0 / ties)
+log_grid(lo, hi)                 powers of ten 10^lo, ..., 10^hi (coarse search on a log scale)
+refine_grid(lams, errors, n)     n points evenly spaced in log(lambda) between the best's neighbours
+grid_search(score, lams)         score(lam) for each lam; the best is the smallest score
+                                 (vectorized=True: score(lams) scores the whole grid at once)
+search_then_refine(score, lams)  a coarse grid, then a refined one around its best
+validation_curve(fit, lams, ...) training and validation error for each lam
+ridge_fitter(X, y, lam)          fit=... for ridge: returns a predict function
+ridge_path(X, y, lams)           ridge for a whole grid from one SVD of the centred X = U S V^T:
+                                 w(lam) = V diag(s / (s^2 + m*lam)) U^T yc,  b = mean(y) - mean(X) w
+ridge_path_fitter(X, y, lams)    fit=... for a grid: predict returns shape (len(lams), n)
+bias_variance(fit, lam, ...)     over K resampled training sets, at test inputs x with truth f(x):
+                                 bias^2   = mean_x (mean_k pred_k(x) - f(x))^2
+                                 variance = mean_x (1/K) sum_k (pred_k(x) - mean_k pred_k(x))^2
+                                 so that mean_k mean_x (pred_k(x) - f(x))^2 = bias^2 + variance
+                                 (an identity of the sample); per_set, error_se for Monte Carlo errors
+kfold_indices(n, k, seed)        k folds of range(n) (shuffled with seed; contiguous when seed is None):
+                                 [(train_idx, test_idx)], fold sizes n//k + 1 for the first n % k
+cv_curve(fit, X, y, lams, k)     k-fold cross-validation: scores[f, j] = error on fold f of the fit on
+                                 the other folds at lams[j]; mean, sd over folds, se = sd/sqrt(k)
+ridge_loo(X, y, lams)            ridge leave-one-out in closed form, e_i / (1 - h_ii), and GCV:
+                                 mean(e^2) / (1 - tr(H)/m)^2, H = 11^T/m + Xc (Xc^T Xc + m*lam I)^-1 Xc^T
+standardized(fit)                fit on inputs standardized with the *training* rows' mean and sd
+over_seeds(fn, seeds)            fn(seed) for each seed -> SeedStats (values, mean, sd, "m ± sd")
+paired(a, b)                     d_i = a_i - b_i over paired replicates -> Paired (mean, SE = sd/sqrt(n),
+                                 wins d > 0 / losses d < 0 / ties)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,9 +37,25 @@ from . import _validate as v
 from .metrics import mse
 from .solvers import ridge
 
-__all__ = ["log_grid", "refine_grid", "grid_search", "search_then_refine", "validation_curve",
-           "ridge_fitter", "ridge_path", "ridge_path_fitter", "bias_variance", "over_seeds",
-           "SeedStats", "paired", "Paired", "kfold_indices", "cv_curve", "ridge_loo", "standardized"]
+__all__ = [
+    "log_grid",
+    "refine_grid",
+    "grid_search",
+    "search_then_refine",
+    "validation_curve",
+    "ridge_fitter",
+    "ridge_path",
+    "ridge_path_fitter",
+    "bias_variance",
+    "over_seeds",
+    "SeedStats",
+    "paired",
+    "Paired",
+    "kfold_indices",
+    "cv_curve",
+    "ridge_loo",
+    "standardized",
+]
 
 
 def _int(name, value):
@@ -119,9 +136,15 @@ def search_then_refine(score, lams, n: int = 9, vectorized: bool = False) -> dic
     coarse_best, coarse_scores = grid_search(score, lams, vectorized)
     fine = refine_grid(lams, coarse_scores, n)
     best, fine_scores = grid_search(score, fine, vectorized)
-    return {"coarse": np.asarray(lams, dtype=float), "coarse_scores": coarse_scores,
-            "fine": fine, "fine_scores": fine_scores, "best": best,
-            "best_score": float(fine_scores.min()), "coarse_best": coarse_best}
+    return {
+        "coarse": np.asarray(lams, dtype=float),
+        "coarse_scores": coarse_scores,
+        "fine": fine,
+        "fine_scores": fine_scores,
+        "best": best,
+        "best_score": float(fine_scores.min()),
+        "coarse_best": coarse_best,
+    }
 
 
 def ridge_fitter(X, y, lam):
@@ -152,8 +175,8 @@ def ridge_path(X, y, lams, fit_intercept: bool = True):
     U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
     keep = s > s.max(initial=0.0) * max(X.shape) * np.finfo(float).eps
     s, U, Vt = s[keep], U[:, keep], Vt[keep]
-    shrink = s / (s ** 2 + m * lams[:, None])          # (L, r)
-    W = (shrink * (U.T @ (y - y_mean))) @ Vt           # (L, p)
+    shrink = s / (s**2 + m * lams[:, None])  # (L, r)
+    W = (shrink * (U.T @ (y - y_mean))) @ Vt  # (L, p)
     return W, y_mean - W @ x_mean
 
 
@@ -227,13 +250,20 @@ def bias_variance(fit, lam, sample_train, X_test, f_test, n_sets: int = 50, seed
     error_se = per_set.std(axis=0, ddof=1) / np.sqrt(n_sets)
     if not grid:
         bias2, variance, error, error_se = map(float, (bias2, variance, error, error_se))
-    return {"bias2": bias2, "variance": variance, "error": error, "error_se": error_se,
-            "per_set": per_set, "predictions": preds}
+    return {
+        "bias2": bias2,
+        "variance": variance,
+        "error": error,
+        "error_se": error_se,
+        "per_set": per_set,
+        "predictions": preds,
+    }
 
 
 @dataclass
 class SeedStats:
     """Results of one experiment over several seeds: the values, their mean and sample sd (ddof=1)."""
+
     values: np.ndarray
     mean: float
     sd: float
@@ -255,10 +285,10 @@ def over_seeds(fn, seeds=range(5)) -> SeedStats:
     return SeedStats(values, float(values.mean()), float(values.std(ddof=1)))
 
 
-
 @dataclass
 class Paired:
     """Paired differences d_i = a_i - b_i: their mean, SE = sd(d)/sqrt(n) (ddof=1), wins/losses/ties."""
+
     d: np.ndarray
     mean: float
     se: float
@@ -274,8 +304,10 @@ class Paired:
         return 0.0 if self.mean == 0 else float(np.sign(self.mean) * np.inf)
 
     def __str__(self):
-        return (f"{self.mean:.4g} ± {self.se:.2g} (SE, n={len(self.d)}; "
-                f"{self.wins} wins / {self.losses} losses / {self.ties} ties)")
+        return (
+            f"{self.mean:.4g} ± {self.se:.2g} (SE, n={len(self.d)}; "
+            f"{self.wins} wins / {self.losses} losses / {self.ties} ties)"
+        )
 
 
 def paired(a, b=None) -> Paired:
@@ -293,8 +325,14 @@ def paired(a, b=None) -> Paired:
         d = d - b
     if len(d) < 2:
         raise ValueError(f"a must hold at least 2 paired values, got {len(d)}")
-    return Paired(d, float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d))),
-                  int(np.sum(d > 0)), int(np.sum(d < 0)), int(np.sum(d == 0)))
+    return Paired(
+        d,
+        float(d.mean()),
+        float(d.std(ddof=1) / np.sqrt(len(d))),
+        int(np.sum(d > 0)),
+        int(np.sum(d < 0)),
+        int(np.sum(d == 0)),
+    )
 
 
 def kfold_indices(n: int, k: int = 5, seed=None) -> list:
@@ -322,8 +360,7 @@ def kfold_indices(n: int, k: int = 5, seed=None) -> list:
     return folds
 
 
-def cv_curve(fit, X, y, lams, k: int = 5, seed=None, folds=None, error=mse,
-             vectorized: bool = False) -> dict:
+def cv_curve(fit, X, y, lams, k: int = 5, seed=None, folds=None, error=mse, vectorized: bool = False) -> dict:
     """k-fold cross-validation error of ``fit(X_train, y_train, lam) -> predict`` for each lambda.
 
         scores[f, j] = error(y[test_f], fit(X[train_f], y[train_f], lams[j])(X[test_f]))
@@ -358,26 +395,39 @@ def cv_curve(fit, X, y, lams, k: int = 5, seed=None, folds=None, error=mse,
                 raise ValueError(f"folds[{f}] must be a pair (train_idx, test_idx)")
             for idx in pair:
                 idx = np.asarray(idx)
-                if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer) \
-                        or idx.min() < 0 or idx.max() >= len(y):
-                    raise ValueError(f"folds[{f}] must hold non-empty integer indices into the "
-                                     f"{len(y)} rows")
+                if (
+                    idx.ndim != 1
+                    or len(idx) == 0
+                    or not np.issubdtype(idx.dtype, np.integer)
+                    or idx.min() < 0
+                    or idx.max() >= len(y)
+                ):
+                    raise ValueError(f"folds[{f}] must hold non-empty integer indices into the {len(y)} rows")
     scores = np.empty((len(folds), len(lams)))
     for f, (tr, te) in enumerate(folds):
         if vectorized:
             pred = np.asarray(fit(X[tr], y[tr], lams.copy())(X[te]), dtype=float)
             if pred.shape != (len(lams), len(te)):
-                raise ValueError(f"fit(X, y, lams)(X_test) must have shape {(len(lams), len(te))}, "
-                                 f"got {pred.shape}")
-            scores[f] = (np.mean((pred - y[te]) ** 2, axis=1) if error is mse
-                         else [error(y[te], p) for p in pred])
+                raise ValueError(
+                    f"fit(X, y, lams)(X_test) must have shape {(len(lams), len(te))}, got {pred.shape}"
+                )
+            scores[f] = (
+                np.mean((pred - y[te]) ** 2, axis=1) if error is mse else [error(y[te], p) for p in pred]
+            )
         else:
             scores[f] = [error(y[te], fit(X[tr], y[tr], float(lam))(X[te])) for lam in lams]
     if not np.all(np.isfinite(scores)):
         raise ValueError("the fold errors contain NaN or inf")
     mean, sd = scores.mean(axis=0), scores.std(axis=0, ddof=1)
-    return {"lams": lams, "scores": scores, "mean": mean, "sd": sd, "se": sd / np.sqrt(len(folds)),
-            "best": float(lams[int(np.argmin(mean))]), "folds": folds}
+    return {
+        "lams": lams,
+        "scores": scores,
+        "mean": mean,
+        "sd": sd,
+        "se": sd / np.sqrt(len(folds)),
+        "best": float(lams[int(np.argmin(mean))]),
+        "folds": folds,
+    }
 
 
 def ridge_loo(X, y, lams) -> dict:
@@ -406,18 +456,24 @@ def ridge_loo(X, y, lams) -> dict:
     keep = s > s.max(initial=0.0) * max(X.shape) * np.finfo(float).eps
     U, s = U[:, keep], s[keep]
     yc = y - y.mean()
-    shrink = s ** 2 / (s ** 2 + m * lams[:, None])          # (L, r)
-    resid = yc - (shrink * (U.T @ yc)) @ U.T                # e = y - H y, (L, m)
-    h = 1.0 / m + shrink @ (U ** 2).T                      # diag(H), (L, m)
+    shrink = s**2 / (s**2 + m * lams[:, None])  # (L, r)
+    resid = yc - (shrink * (U.T @ yc)) @ U.T  # e = y - H y, (L, m)
+    h = 1.0 / m + shrink @ (U**2).T  # diag(H), (L, m)
     if np.any(1.0 - h < 1e-10):
         j = int(np.argmax(np.any(1.0 - h < 1e-10, axis=1)))
-        raise ValueError(f"leave-one-out is undefined at lams[{j}]={lams[j]:g}: some h_ii = 1 "
-                         "(the fit interpolates that row); use a larger lambda")
+        raise ValueError(
+            f"leave-one-out is undefined at lams[{j}]={lams[j]:g}: some h_ii = 1 "
+            "(the fit interpolates that row); use a larger lambda"
+        )
     loo_resid = resid / (1.0 - h)
     df = 1.0 + shrink.sum(axis=1)
-    return {"lams": lams, "loo": np.mean(loo_resid ** 2, axis=1),
-            "gcv": np.mean(resid ** 2, axis=1) / (1.0 - df / m) ** 2, "df": df,
-            "loo_residuals": loo_resid}
+    return {
+        "lams": lams,
+        "loo": np.mean(loo_resid**2, axis=1),
+        "gcv": np.mean(resid**2, axis=1) / (1.0 - df / m) ** 2,
+        "df": df,
+        "loo_residuals": loo_resid,
+    }
 
 
 def standardized(fit):

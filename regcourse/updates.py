@@ -7,6 +7,7 @@ With objective J(w) = L(w) + l1*sum|w| + l2*sum w^2 and learning rate lr (eta):
     proximal_step: soft_threshold(w - lr*(grad + 2*l2*w), lr*l1)  (ISTA)
     soft_threshold(w, t) = sign(w) * max(|w| - t, 0)
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 The number a check prints must be the number the book and the student edition give its
 exercise, so it is read from the notebooks: the N.M of the exercise box a check is called under.
 """
+
 import json
 import re
 from pathlib import Path

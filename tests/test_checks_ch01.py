@@ -1,4 +1,5 @@
 """Chapter 01's checks, both ways: the reference passes, stubs and typical mistakes get their message."""
+
 import numpy as np
 import pytest
 
@@ -23,14 +24,17 @@ def test_worst_case_stub():
         check_worst_case_perturbation(stub)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (lambda w, eps: -eps * w / np.linalg.norm(w), "decreases"),
-    (lambda w, eps: eps * w, "divide by \\|\\|w\\|\\|"),
-    (lambda w, eps: w / np.linalg.norm(w), "norm 1, not eps"),
-    (lambda w, eps: eps * np.sign(w), "max-norm ball"),
-    (lambda w, eps: eps * w / np.linalg.norm(w) ** 2, "squared norm"),
-    (lambda w, eps: None, "returned None"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda w, eps: -eps * w / np.linalg.norm(w), "decreases"),
+        (lambda w, eps: eps * w, "divide by \\|\\|w\\|\\|"),
+        (lambda w, eps: w / np.linalg.norm(w), "norm 1, not eps"),
+        (lambda w, eps: eps * np.sign(w), "max-norm ball"),
+        (lambda w, eps: eps * w / np.linalg.norm(w) ** 2, "squared norm"),
+        (lambda w, eps: None, "returned None"),
+    ],
+)
 def test_worst_case_typical_mistakes(wrong, message):
     with pytest.raises(CheckError, match=message):
         check_worst_case_perturbation(wrong)
@@ -57,13 +61,16 @@ def _with_null_component(X, y):
     return w + Vt[-1]  # the last right-singular vector is in the null space (m < p)
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (_with_null_component, "component in the null space"),
-    (lambda X, y: X.T @ y, "inverse of X X\\^T is missing"),
-    (lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "Exercise 1.2"),
-    (lambda X, y: np.full(X.shape[1], np.nan), "normal equations"),
-    (lambda X, y: min_norm_ref(X, y)[:-1], "shapes differ"),
-])
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (_with_null_component, "component in the null space"),
+        (lambda X, y: X.T @ y, "inverse of X X\\^T is missing"),
+        (lambda X, y: np.linalg.solve(X.T @ X, X.T @ y), "Exercise 1.2"),
+        (lambda X, y: np.full(X.shape[1], np.nan), "normal equations"),
+        (lambda X, y: min_norm_ref(X, y)[:-1], "shapes differ"),
+    ],
+)
 def test_min_norm_typical_mistakes(wrong, message):
     with pytest.raises(CheckError, match=message):
         check_min_norm_interpolant(wrong)

@@ -1,5 +1,6 @@
 """regcourse.conventions: every conversion checked against the other library's own computation
 (scikit-learn, torch, and Keras 3 on the torch backend)."""
+
 import math
 import os
 
@@ -17,7 +18,8 @@ from regcourse.penalties import l1_penalty, l2_penalty, model_penalty
 
 # Keras 3.15 calls np.array(x, copy=False) on torch tensors: numpy 2 warns, harmlessly.
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 @pytest.fixture
@@ -69,8 +71,9 @@ def test_ridge_lasso_elasticnet_match_sklearn(data):
     np.testing.assert_allclose(sk.coef_, w, atol=1e-8)
     assert np.array_equal(sk.coef_ == 0, w == 0)
     w, b = solvers.elastic_net(X, y, 0.1, 0.05)
-    sk = ElasticNet(**cv.from_course("sklearn_elasticnet", l1=0.1, l2=0.05), tol=1e-12,
-                    max_iter=100_000).fit(X, y)
+    sk = ElasticNet(**cv.from_course("sklearn_elasticnet", l1=0.1, l2=0.05), tol=1e-12, max_iter=100_000).fit(
+        X, y
+    )
     np.testing.assert_allclose(sk.coef_, w, atol=1e-8)
 
 
@@ -83,8 +86,14 @@ def test_logistic_C_matches_torch(data):
     Xt, yt = torch.tensor(X), torch.tensor(labels, dtype=torch.float64)
     w = torch.zeros(6, dtype=torch.float64, requires_grad=True)
     b = torch.zeros((), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], lr=1, max_iter=500, tolerance_grad=1e-14, tolerance_change=1e-16,
-                            line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        [w, b],
+        lr=1,
+        max_iter=500,
+        tolerance_grad=1e-14,
+        tolerance_change=1e-16,
+        line_search_fn="strong_wolfe",
+    )
 
     def closure():
         opt.zero_grad()
@@ -100,7 +109,7 @@ def test_lecture_notes_gradient():
     torch.manual_seed(1)
     W = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     lam, m = 0.6, 30
-    (lam / (2 * m) * (W ** 2).sum()).backward()
+    (lam / (2 * m) * (W**2).sum()).backward()
     l2 = cv.to_course("lecture_notes", lam=lam, n_samples=m)["l2"]
     assert torch.allclose(W.grad, 2 * l2 * W.detach())
     assert torch.allclose(W.grad, lam / m * W.detach())
@@ -152,16 +161,20 @@ KERAS_TOL = 1e-5
 def _keras_data():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((32, 3)).astype(np.float32).astype(np.float64)
-    y = (np.tanh(X @ np.array([1.0, -0.5, 0.8])) + 0.1 * rng.standard_normal(32))
+    y = np.tanh(X @ np.array([1.0, -0.5, 0.8])) + 0.1 * rng.standard_normal(32)
     return X, y.astype(np.float32).astype(np.float64)
 
 
 def _keras_mlp(reg=None, seed=7):
     keras.utils.set_random_seed(seed)
     make = reg or (lambda: None)
-    return keras.Sequential([keras.Input((3,)),
-                             keras.layers.Dense(4, activation="tanh", kernel_regularizer=make()),
-                             keras.layers.Dense(1, kernel_regularizer=make())])
+    return keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, activation="tanh", kernel_regularizer=make()),
+            keras.layers.Dense(1, kernel_regularizer=make()),
+        ]
+    )
 
 
 def _twin(kmodel):
@@ -201,8 +214,11 @@ def _torch_loop(net, opt, X, y, lr, decay_by_hand=0.0, epochs=30):
 def test_keras_regularizers_train_like_rc_fit(kind):
     X, y = _keras_data()
     l1, l2 = {"L1L2": (2e-3, 1e-2), "L1": (5e-3, 0.0), "L2": (0.0, 2e-2)}[kind]
-    reg = {"L1L2": lambda: keras.regularizers.L1L2(l1=l1, l2=l2),
-           "L1": lambda: keras.regularizers.L1(l1), "L2": lambda: keras.regularizers.L2(l2)}[kind]
+    reg = {
+        "L1L2": lambda: keras.regularizers.L1L2(l1=l1, l2=l2),
+        "L1": lambda: keras.regularizers.L1(l1),
+        "L2": lambda: keras.regularizers.L2(l2),
+    }[kind]
     kmodel = _keras_mlp(reg)
     net, half = _twin(kmodel), _twin(kmodel)
     _keras_fit(kmodel, keras.optimizers.SGD(learning_rate=0.125), X, y)
@@ -218,8 +234,10 @@ def test_keras_reported_loss_is_mean_loss_plus_penalty():
     kmodel.compile(optimizer="sgd", loss="mse")
     net = _twin(kmodel)
     with torch.no_grad():
-        J = (torch.mean((net(torch.tensor(X)).squeeze(1) - torch.tensor(y)) ** 2)
-             + model_penalty(net, l1=1e-2, l2=3e-2)).item()
+        J = (
+            torch.mean((net(torch.tensor(X)).squeeze(1) - torch.tensor(y)) ** 2)
+            + model_penalty(net, l1=1e-2, l2=3e-2)
+        ).item()
     assert kmodel.evaluate(X, y[:, None], batch_size=len(y), verbose=0) == pytest.approx(J, rel=1e-5)
 
 
@@ -230,12 +248,16 @@ def test_keras_sgd_weight_decay_is_l2_on_every_variable():
     assert l2 == wd / 2
     kmodel = _keras_mlp()
     net_all, net_weights = _twin(kmodel), _twin(kmodel)
-    _keras_fit(kmodel, keras.optimizers.SGD(learning_rate=0.125,
-                                            **cv.from_course("keras_sgd_weight_decay", l2=l2)), X, y)
+    _keras_fit(
+        kmodel,
+        keras.optimizers.SGD(learning_rate=0.125, **cv.from_course("keras_sgd_weight_decay", l2=l2)),
+        X,
+        y,
+    )
     train.fit(net_all, X, y, lr=0.125, epochs=30, l2=l2, include_bias=True)
     train.fit(net_weights, X, y, lr=0.125, epochs=30, l2=l2)
     assert _gap(kmodel, net_all) < KERAS_TOL
-    assert _gap(kmodel, net_weights) > 100 * KERAS_TOL        # the biases were decayed too
+    assert _gap(kmodel, net_weights) > 100 * KERAS_TOL  # the biases were decayed too
     kmodel = _keras_mlp()
     net = _twin(kmodel)
     opt = keras.optimizers.SGD(learning_rate=0.125, weight_decay=wd)
@@ -275,7 +297,7 @@ def test_torch_sgd_momentum_weight_decay_is_an_l2_penalty():
         torch.mean((a(Xt).squeeze(1) - yt) ** 2).backward()
         opt_a.step()
         opt_b.zero_grad()
-        penalty = l2 * sum((p ** 2).sum() for p in b.parameters())
+        penalty = l2 * sum((p**2).sum() for p in b.parameters())
         (torch.mean((b(Xt).squeeze(1) - yt) ** 2) + penalty).backward()
         opt_b.step()
     for p, q in zip(a.parameters(), b.parameters()):
@@ -298,9 +320,12 @@ def test_keras_lstm_regularizers_map_to_weight_ih_weight_hh_and_summed_biases():
     n_in, H = 3, 5
     torch.manual_seed(4)
     lstm = torch.nn.LSTM(n_in, H, batch_first=True).double()
-    k = keras.layers.LSTM(H, kernel_regularizer=keras.regularizers.L2(0.02),
-                          recurrent_regularizer=keras.regularizers.L2(0.005),
-                          bias_regularizer=keras.regularizers.L1L2(l1=0.01, l2=0.03))
+    k = keras.layers.LSTM(
+        H,
+        kernel_regularizer=keras.regularizers.L2(0.02),
+        recurrent_regularizer=keras.regularizers.L2(0.005),
+        bias_regularizer=keras.regularizers.L1L2(l1=0.01, l2=0.03),
+    )
     k.build((None, 4, n_in))
     b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach()
     k.set_weights([lstm.weight_ih_l0.detach().T.numpy(), lstm.weight_hh_l0.detach().T.numpy(), b.numpy()])
@@ -309,8 +334,12 @@ def test_keras_lstm_regularizers_map_to_weight_ih_weight_hh_and_summed_biases():
         ref = lstm(torch.tensor(seq, dtype=torch.float64))[0][:, -1].numpy()
     np.testing.assert_allclose(keras.ops.convert_to_numpy(k(seq)), ref, atol=1e-5)
     pen = sum(float(keras.ops.convert_to_numpy(p)) for p in k.losses)
-    expected = (0.02 * l2_penalty(lstm.weight_ih_l0) + 0.005 * l2_penalty(lstm.weight_hh_l0)
-                + 0.01 * l1_penalty(b) + 0.03 * l2_penalty(b)).item()
+    expected = (
+        0.02 * l2_penalty(lstm.weight_ih_l0)
+        + 0.005 * l2_penalty(lstm.weight_hh_l0)
+        + 0.01 * l1_penalty(b)
+        + 0.03 * l2_penalty(b)
+    ).item()
     assert pen == pytest.approx(expected, rel=1e-6)
 
 

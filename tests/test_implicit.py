@@ -88,7 +88,7 @@ def test_ridge_never_recovers_more_than_early_stopping_at_the_matched_strength(a
 def test_dropout_expected_loss_by_monte_carlo_with_torch_dropout():
     rng = np.random.default_rng(5)
     m, p_in, rate = 40, 4, 0.3
-    X = rng.standard_normal((m, p_in)) * [0.5, 1.0, 2.0, 3.0] + 1.0   # uncentred, unequal scales
+    X = rng.standard_normal((m, p_in)) * [0.5, 1.0, 2.0, 3.0] + 1.0  # uncentred, unequal scales
     y = rng.standard_normal(m)
     w, b = rng.standard_normal(p_in), 0.4
     gen = torch.Generator().manual_seed(11)
@@ -142,14 +142,17 @@ def test_map_strengths_against_torch_optimisation_and_lasso_optimality():
     y = X @ rng.standard_normal(n) + np.sqrt(sigma2) * rng.standard_normal(m)
     Xt, yt = torch.tensor(X), torch.tensor(y)
     w = torch.zeros(n, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([w], max_iter=200, tolerance_grad=1e-13, tolerance_change=1e-15,
-                            line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        [w], max_iter=200, tolerance_grad=1e-13, tolerance_change=1e-15, line_search_fn="strong_wolfe"
+    )
     normal = torch.distributions.Normal
 
     def closure():
         opt.zero_grad()
-        nlp = -(normal(Xt @ w, sigma2**0.5).log_prob(yt).sum()
-                + normal(torch.zeros(n, dtype=torch.float64), tau2**0.5).log_prob(w).sum())
+        nlp = -(
+            normal(Xt @ w, sigma2**0.5).log_prob(yt).sum()
+            + normal(torch.zeros(n, dtype=torch.float64), tau2**0.5).log_prob(w).sum()
+        )
         nlp.backward()
         return nlp
 
@@ -159,35 +162,42 @@ def test_map_strengths_against_torch_optimisation_and_lasso_optimality():
     w_l, _ = rc.solvers.lasso(X, y, im.map_l1(sigma2, b, m), fit_intercept=False)
     wl = torch.tensor(w_l, requires_grad=True)
     (-normal(Xt @ wl, sigma2**0.5).log_prob(yt).sum()).backward()
-    g = wl.grad.numpy()            # optimality: g + sign(w)/b = 0 off zero, |g| <= 1/b at zero
+    g = wl.grad.numpy()  # optimality: g + sign(w)/b = 0 off zero, |g| <= 1/b at zero
     nz = w_l != 0
     np.testing.assert_allclose(g[nz], -np.sign(w_l[nz]) / b, atol=1e-8)
     assert np.all(np.abs(g[~nz]) <= 1 / b + 1e-10)
     assert im.map_l2(sigma2, tau2, 1) == pytest.approx(sigma2 / tau2)
 
 
-@pytest.mark.parametrize("call, error, word", [
-    (lambda: im.early_stopping_filter([-1.0], 0.1, 3), ValueError, "s "),
-    (lambda: im.early_stopping_filter([1.0], 0.0, 3), ValueError, "lr"),
-    (lambda: im.early_stopping_filter([1.0], 0.1, 2.5), TypeError, "steps"),
-    (lambda: im.early_stopping_filter([1.0], 0.1, True), TypeError, "steps"),
-    (lambda: im.early_stopping_filter([1.0], 0.1, -1), ValueError, "steps"),
-    (lambda: im.early_stopping_filter("a", 0.1, 1), TypeError, "s "),
-    (lambda: im.early_stopping_filter([np.nan], 0.1, 1), ValueError, "s "),
-    (lambda: im.ridge_filter([1.0], -0.1), ValueError, "l2"),
-    (lambda: im.equivalent_l2(0.1, 0), ValueError, "steps"),
-    (lambda: im.equivalent_l2("0.1", 3), TypeError, "lr"),
-    (lambda: im.gd_path(np.ones((3, 2)), np.ones(4), 0.1, [1]), ValueError, "same number of rows"),
-    (lambda: im.gd_path(np.ones(3), np.ones(3), 0.1, [1]), ValueError, "X"),
-    (lambda: im.gd_path(np.ones((3, 2)), np.ones(3), 0.1, ["a"]), TypeError, "steps"),
-    (lambda: im.dropout_strengths(np.ones((3, 2)), 1.0), ValueError, "p "),
-    (lambda: im.dropout_strengths(np.ones((3, 2)), -0.1), ValueError, "p "),
-    (lambda: im.dropout_ridge(np.ones((3, 2)), np.ones(3), 0.1, fit_intercept=1), TypeError, "fit_intercept"),
-    (lambda: im.map_l2(1.0, 0.0, 3), ValueError, "tau2"),
-    (lambda: im.map_l2(1.0, 1.0, 2.5), TypeError, "m "),
-    (lambda: im.map_l1(-1.0, 1.0, 3), ValueError, "sigma2"),
-    (lambda: im.map_l1(1.0, 0.0, 3), ValueError, "b "),
-])
+@pytest.mark.parametrize(
+    "call, error, word",
+    [
+        (lambda: im.early_stopping_filter([-1.0], 0.1, 3), ValueError, "s "),
+        (lambda: im.early_stopping_filter([1.0], 0.0, 3), ValueError, "lr"),
+        (lambda: im.early_stopping_filter([1.0], 0.1, 2.5), TypeError, "steps"),
+        (lambda: im.early_stopping_filter([1.0], 0.1, True), TypeError, "steps"),
+        (lambda: im.early_stopping_filter([1.0], 0.1, -1), ValueError, "steps"),
+        (lambda: im.early_stopping_filter("a", 0.1, 1), TypeError, "s "),
+        (lambda: im.early_stopping_filter([np.nan], 0.1, 1), ValueError, "s "),
+        (lambda: im.ridge_filter([1.0], -0.1), ValueError, "l2"),
+        (lambda: im.equivalent_l2(0.1, 0), ValueError, "steps"),
+        (lambda: im.equivalent_l2("0.1", 3), TypeError, "lr"),
+        (lambda: im.gd_path(np.ones((3, 2)), np.ones(4), 0.1, [1]), ValueError, "same number of rows"),
+        (lambda: im.gd_path(np.ones(3), np.ones(3), 0.1, [1]), ValueError, "X"),
+        (lambda: im.gd_path(np.ones((3, 2)), np.ones(3), 0.1, ["a"]), TypeError, "steps"),
+        (lambda: im.dropout_strengths(np.ones((3, 2)), 1.0), ValueError, "p "),
+        (lambda: im.dropout_strengths(np.ones((3, 2)), -0.1), ValueError, "p "),
+        (
+            lambda: im.dropout_ridge(np.ones((3, 2)), np.ones(3), 0.1, fit_intercept=1),
+            TypeError,
+            "fit_intercept",
+        ),
+        (lambda: im.map_l2(1.0, 0.0, 3), ValueError, "tau2"),
+        (lambda: im.map_l2(1.0, 1.0, 2.5), TypeError, "m "),
+        (lambda: im.map_l1(-1.0, 1.0, 3), ValueError, "sigma2"),
+        (lambda: im.map_l1(1.0, 0.0, 3), ValueError, "b "),
+    ],
+)
 def test_bad_input_names_the_argument(call, error, word):
     with pytest.raises(error, match=word):
         call()

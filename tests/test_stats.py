@@ -1,4 +1,5 @@
 """regcourse.stats.paired against numpy / scipy's paired t statistic."""
+
 import math
 
 import numpy as np

@@ -1,4 +1,5 @@
 """regcourse.teacher_student against scikit-learn, the library's ridge solver and Monte Carlo."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -29,7 +30,7 @@ def test_lambda_zero_is_minimum_norm_least_squares(m, n):
     X, y = rng.standard_normal((m, n)), rng.standard_normal(m)
     W = ts.ridge_batch(X, y, [0.0, 1e-9])
     np.testing.assert_allclose(W[0, 0], np.linalg.pinv(X) @ y, rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(W[0, 0], W[0, 1], rtol=1e-5, atol=1e-6)   # the limit lam -> 0
+    np.testing.assert_allclose(W[0, 0], W[0, 1], rtol=1e-5, atol=1e-6)  # the limit lam -> 0
 
 
 def test_ridge_batch_shapes_and_purity():
@@ -54,7 +55,7 @@ def test_conversion_round_trip_and_same_minimiser():
 
 def test_teacher_mean_square_and_seeding():
     u = ts.make_teacher(50, tau2=0.3, seed=4)
-    assert np.mean(u ** 2) == pytest.approx(0.3, rel=1e-12)
+    assert np.mean(u**2) == pytest.approx(0.3, rel=1e-12)
     assert np.array_equal(u, ts.make_teacher(50, tau2=0.3, seed=4))
     assert not np.array_equal(u, ts.make_teacher(50, tau2=0.3, seed=5))
     X, y = ts.sample(u, 8, trials=3, sigma2=0.2, seed=1)
@@ -79,7 +80,7 @@ def test_direction_averaged_error_matches_monte_carlo_and_is_minimal_at_theory()
     X = rng.standard_normal((m, N))
     lams = np.array([0.2, ts.optimal_lambda(sigma2, tau2), 5.0])
     U = rng.standard_normal((trials, N))
-    U *= np.sqrt(tau2 * N / (U ** 2).sum(1, keepdims=True))          # random directions, fixed length
+    U *= np.sqrt(tau2 * N / (U**2).sum(1, keepdims=True))  # random directions, fixed length
     Y = U @ X.T + np.sqrt(sigma2) * rng.standard_normal((trials, m))
     W = ts.ridge_batch(np.broadcast_to(X, (trials, m, N)), Y, lams)
     mc = ((W - U[:, None]) ** 2).sum(-1).mean(0) + sigma2
@@ -100,11 +101,11 @@ def test_ridgeless_error_matches_simulation(m):
 
 def test_ridgeless_error_diverges_at_the_peak():
     assert all(np.isinf(ts.ridgeless_error(10, m, 0.5, 1.0)) for m in (9, 10, 11))
-    assert ts.ridgeless_error(10, 5, 0.0, 1.0) == pytest.approx(5.0)        # noiseless: tau2*(N - m)
+    assert ts.ridgeless_error(10, 5, 0.0, 1.0) == pytest.approx(5.0)  # noiseless: tau2*(N - m)
 
 
 def test_asymptotic_error_matches_simulation_away_from_the_peak():
-    N, sigma2, tau2 = 40, 0.5, 1.0                        # finite-size corrections are O(1/N)
+    N, sigma2, tau2 = 40, 0.5, 1.0  # finite-size corrections are O(1/N)
     lam = ts.optimal_lambda(sigma2, tau2)
     sim = ts.simulate(N, [20, 80], [lam], sigma2, tau2, trials=100, seed=2).mean(axis=(1, 2))
     theory = [ts.asymptotic_error(N, m, lam, sigma2, tau2) for m in (20, 80)]
@@ -118,13 +119,13 @@ def test_asymptotic_error_matches_simulation_away_from_the_peak():
 def test_simulate_shape_and_nesting():
     E = ts.simulate(8, [3, 6], [0.1, 1.0], 0.5, trials=7, seed=3)
     assert E.shape == (2, 7, 2)
-    teacher_seq, data_seq = np.random.SeedSequence(3).spawn(2)   # two streams from one seed
+    teacher_seq, data_seq = np.random.SeedSequence(3).spawn(2)  # two streams from one seed
     u = ts.make_teacher(8, 1.0, teacher_seq)
     X, y = ts.sample(u, 6, 7, 0.5, data_seq)
-    for j, k in enumerate([3, 6]):                                # nested: the first k rows
-        np.testing.assert_allclose(E[j], ts.test_error(ts.ridge_batch(X[:, :k], y[:, :k],
-                                                                      [0.1, 1.0]), u, 0.5),
-                                   rtol=1e-10)
+    for j, k in enumerate([3, 6]):  # nested: the first k rows
+        np.testing.assert_allclose(
+            E[j], ts.test_error(ts.ridge_batch(X[:, :k], y[:, :k], [0.1, 1.0]), u, 0.5), rtol=1e-10
+        )
 
 
 def test_simulate_consecutive_seeds_share_no_stream():
@@ -162,25 +163,28 @@ def test_asymptotic_parts_slopes_balance_at_the_optimum():
         assert ratio == pytest.approx(sigma2 / (tau2 * lam), rel=1e-4)
 
 
-@pytest.mark.parametrize("call, arg", [
-    (lambda: ts.kh_to_l2(-1.0, 5), "lam"),
-    (lambda: ts.kh_to_l2(1.0, 0), "m"),
-    (lambda: ts.l2_to_kh("a", 5), "l2"),
-    (lambda: ts.make_teacher(0), "n_features"),
-    (lambda: ts.make_teacher(3, tau2=0.0), "tau2"),
-    (lambda: ts.sample(np.ones(3), 4, sigma2=-1.0), "sigma2"),
-    (lambda: ts.sample(np.ones(3), 4, trials=True), "trials"),
-    (lambda: ts.ridge_batch(np.ones((2, 3, 4)), np.ones((2, 4)), [1.0]), "y"),
-    (lambda: ts.ridge_batch(np.ones((3, 4)), np.ones(3), [-1.0]), "lams"),
-    (lambda: ts.ridge_batch(np.full((3, 4), np.nan), np.ones(3), [1.0]), "X"),
-    (lambda: ts.test_error(np.ones(3), np.ones(4)), "W"),
-    (lambda: ts.optimal_lambda(1.0, 0.0), "tau2"),
-    (lambda: ts.direction_averaged_error([1.0, -1.0], [1.0], 1.0, 1.0), "s"),
-    (lambda: ts.direction_averaged_error([1.0], [0.0], 1.0, 1.0), "lams"),
-    (lambda: ts.asymptotic_error(10, 5, 0.0, 1.0, 1.0), "lam"),
-    (lambda: ts.asymptotic_parts(10, 0, 1.0, 1.0, 1.0), "m"),
-    (lambda: ts.simulate(5, [0], [1.0], 0.5), "ms"),
-])
+@pytest.mark.parametrize(
+    "call, arg",
+    [
+        (lambda: ts.kh_to_l2(-1.0, 5), "lam"),
+        (lambda: ts.kh_to_l2(1.0, 0), "m"),
+        (lambda: ts.l2_to_kh("a", 5), "l2"),
+        (lambda: ts.make_teacher(0), "n_features"),
+        (lambda: ts.make_teacher(3, tau2=0.0), "tau2"),
+        (lambda: ts.sample(np.ones(3), 4, sigma2=-1.0), "sigma2"),
+        (lambda: ts.sample(np.ones(3), 4, trials=True), "trials"),
+        (lambda: ts.ridge_batch(np.ones((2, 3, 4)), np.ones((2, 4)), [1.0]), "y"),
+        (lambda: ts.ridge_batch(np.ones((3, 4)), np.ones(3), [-1.0]), "lams"),
+        (lambda: ts.ridge_batch(np.full((3, 4), np.nan), np.ones(3), [1.0]), "X"),
+        (lambda: ts.test_error(np.ones(3), np.ones(4)), "W"),
+        (lambda: ts.optimal_lambda(1.0, 0.0), "tau2"),
+        (lambda: ts.direction_averaged_error([1.0, -1.0], [1.0], 1.0, 1.0), "s"),
+        (lambda: ts.direction_averaged_error([1.0], [0.0], 1.0, 1.0), "lams"),
+        (lambda: ts.asymptotic_error(10, 5, 0.0, 1.0, 1.0), "lam"),
+        (lambda: ts.asymptotic_parts(10, 0, 1.0, 1.0, 1.0), "m"),
+        (lambda: ts.simulate(5, [0], [1.0], 0.5), "ms"),
+    ],
+)
 def test_bad_input_names_the_argument(call, arg):
     with pytest.raises((ValueError, TypeError), match=arg):
         call()

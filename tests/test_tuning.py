@@ -1,4 +1,5 @@
 """regcourse.tuning: grids, search, validation curves, bias-variance, seeds."""
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
@@ -19,11 +20,12 @@ def test_log_grid():
 def test_refine_grid_between_neighbours_on_log_scale():
     lams = tu.log_grid(-4, 0)
     fine = tu.refine_grid(lams, [5.0, 4.0, 1.0, 3.0, 6.0], n=5)
-    np.testing.assert_allclose(fine, [1e-3, 10 ** -2.5, 1e-2, 10 ** -1.5, 1e-1])
+    np.testing.assert_allclose(fine, [1e-3, 10**-2.5, 1e-2, 10**-1.5, 1e-1])
     assert np.allclose(np.diff(np.log10(fine)), 0.5)
     # best at an end: the best itself is that end; unsorted input is sorted first
-    np.testing.assert_allclose(tu.refine_grid(lams[::-1], [5.0, 4.0, 3.0, 2.0, 1.0], n=3),
-                               [1e-4, 10 ** -3.5, 1e-3])
+    np.testing.assert_allclose(
+        tu.refine_grid(lams[::-1], [5.0, 4.0, 3.0, 2.0, 1.0], n=3), [1e-4, 10**-3.5, 1e-3]
+    )
     with pytest.raises(ValueError, match="errors"):
         tu.refine_grid(lams, [1.0, 2.0])
     with pytest.raises(ValueError, match="lams"):
@@ -37,7 +39,7 @@ def test_grid_search_and_refine_find_the_minimum_of_a_known_curve():
     best, scores = tu.grid_search(score, tu.log_grid(-4, 1))
     assert best == pytest.approx(0.1) and len(scores) == 6
     res = tu.search_then_refine(score, tu.log_grid(-4, 1), n=41)  # steps of 0.05 decade
-    assert res["best"] == pytest.approx(10 ** -1.3, rel=1e-9)
+    assert res["best"] == pytest.approx(10**-1.3, rel=1e-9)
     assert res["best_score"] <= scores.min()
     with pytest.raises(TypeError, match="score"):
         tu.grid_search(3, [1.0])
@@ -159,7 +161,7 @@ def test_bias_variance_on_a_grid_equals_one_lambda_at_a_time():
     # the Monte Carlo SE is the sd of the per-set errors over sqrt(K)
     one = tu.bias_variance(tu.ridge_fitter, 0.1, sample, Xt, Xt @ w, n_sets=30, seed=7)
     assert one["error_se"] == pytest.approx(one["per_set"].std(ddof=1) / np.sqrt(30))
-    one_row = lambda X, y, lams: (lambda Xn: tu.ridge_fitter(X, y, 0.1)(Xn))
+    one_row = lambda X, y, lams: lambda Xn: tu.ridge_fitter(X, y, 0.1)(Xn)
     with pytest.raises(ValueError, match="predict shape"):
         tu.bias_variance(one_row, lams, sample, Xt, Xt @ w, n_sets=3)
 
@@ -179,8 +181,7 @@ def test_bias_variance_predicts_an_independent_test_error():
     b = tu.bias_variance(tu.ridge_fitter, 0.05, sample, Xt, f, n_sets=400, seed=2)
     y_new = f + np.random.default_rng(3).standard_normal((400, 300))
     per = np.mean((b["predictions"] - y_new) ** 2, axis=1)
-    z = (per.mean() - (1.0 + a["bias2"] + a["variance"])) / np.hypot(per.std(ddof=1) / 20,
-                                                                      a["error_se"])
+    z = (per.mean() - (1.0 + a["bias2"] + a["variance"])) / np.hypot(per.std(ddof=1) / 20, a["error_se"])
     assert abs(z) < 4
 
 
@@ -288,8 +289,10 @@ def test_ridge_loo_shortcut_matches_refits_sklearn_and_the_hat_matrix():
     out = tu.ridge_loo(X, y, lams)
     for j, lam in enumerate(lams):
         # explicit leave-one-out: refit on the other 24 rows keeping alpha = m * lam fixed
-        e = [y[i] - tu.ridge_fitter(np.delete(X, i, 0), np.delete(y, i), lam * m / (m - 1))(X[i:i + 1])[0]
-             for i in range(m)]
+        e = [
+            y[i] - tu.ridge_fitter(np.delete(X, i, 0), np.delete(y, i), lam * m / (m - 1))(X[i : i + 1])[0]
+            for i in range(m)
+        ]
         np.testing.assert_allclose(out["loo_residuals"][j], e, rtol=1e-8, atol=1e-10)
         assert out["loo"][j] == pytest.approx(np.mean(np.square(e)), rel=1e-8)
         # the hat matrix built directly: Z = [1, X], penalty diag(0, m lam, ...)
@@ -297,7 +300,7 @@ def test_ridge_loo_shortcut_matches_refits_sklearn_and_the_hat_matrix():
         H = Z @ np.linalg.solve(Z.T @ Z + np.diag([0.0] + [m * lam] * 6), Z.T)
         r = y - H @ y
         assert out["df"][j] == pytest.approx(np.trace(H), rel=1e-9)
-        assert out["gcv"][j] == pytest.approx(np.mean(r ** 2) / (1 - np.trace(H) / m) ** 2, rel=1e-9)
+        assert out["gcv"][j] == pytest.approx(np.mean(r**2) / (1 - np.trace(H) / m) ** 2, rel=1e-9)
     sk = RidgeCV(alphas=m * lams, store_cv_results=True).fit(X, y)
     np.testing.assert_allclose(out["loo"], sk.cv_results_.mean(axis=0), rtol=1e-7)
     # keeping the mean-convention lam on 24 rows is a slightly different (weaker) refit
@@ -322,15 +325,19 @@ def test_standardized_fit_matches_sklearn_pipeline_in_the_folds():
     folds = tu.kfold_indices(60, 4, seed=1)  # 45 training rows per fold
     for lam in (0.01, 0.3):
         cv = tu.cv_curve(tu.standardized(tu.ridge_fitter), X, y, [lam], folds=folds)
-        sk = -cross_val_score(make_pipeline(StandardScaler(), Ridge(alpha=45 * lam)), X, y, cv=folds,
-                              scoring="neg_mean_squared_error")
+        sk = -cross_val_score(
+            make_pipeline(StandardScaler(), Ridge(alpha=45 * lam)),
+            X,
+            y,
+            cv=folds,
+            scoring="neg_mean_squared_error",
+        )
         np.testing.assert_allclose(cv["scores"][:, 0], sk, rtol=1e-9)
     # standardizing outside the folds is a different (leaky) procedure
     Xs = (X - X.mean(0)) / X.std(0)
     leaky = tu.cv_curve(tu.ridge_fitter, Xs, y, [0.3], folds=folds)
     assert not np.allclose(leaky["scores"], cv["scores"])
-    grid = tu.cv_curve(tu.standardized(tu.ridge_path_fitter), X, y, [0.01, 0.3], folds=folds,
-                       vectorized=True)
+    grid = tu.cv_curve(tu.standardized(tu.ridge_path_fitter), X, y, [0.01, 0.3], folds=folds, vectorized=True)
     np.testing.assert_allclose(grid["scores"][:, 1], cv["scores"][:, 0], rtol=1e-9)
     # a constant column keeps sd 1 (no division by zero)
     Xc = np.column_stack([X, np.ones(60)])

@@ -1,4 +1,5 @@
 """regcourse.updates against torch autograd, torch.optim.SGD and torch's softshrink (float64)."""
+
 import numpy as np
 import pytest
 import torch
@@ -16,7 +17,7 @@ lam = st.floats(0, 5, allow_nan=False)
 def autograd_step(w, grad, lr, l1, l2):
     """One gradient step on J(w) = grad.w + l1*sum|w| + l2*sum w^2 (the data loss linearized)."""
     t = torch.tensor(w, dtype=torch.float64, requires_grad=True)
-    J = (torch.from_numpy(grad) * t).sum() + l1 * t.abs().sum() + l2 * (t ** 2).sum()
+    J = (torch.from_numpy(grad) * t).sum() + l1 * t.abs().sum() + l2 * (t**2).sum()
     J.backward()
     return (t - lr * t.grad).detach().numpy()
 
@@ -25,16 +26,16 @@ def autograd_step(w, grad, lr, l1, l2):
 @given(vec, rate, lam, lam, st.randoms(use_true_random=False))
 def test_sgd_step_matches_autograd(w, lr, l1, l2, rnd):
     grad = np.array([rnd.uniform(-3, 3) for _ in w])
-    np.testing.assert_allclose(U.sgd_step(w, grad, lr, l1, l2), autograd_step(w, grad, lr, l1, l2),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        U.sgd_step(w, grad, lr, l1, l2), autograd_step(w, grad, lr, l1, l2), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_l2_step_is_multiplicative_decay():
     rng = np.random.default_rng(0)
     w, g = rng.standard_normal(6), rng.standard_normal(6)
     lr, l2 = 0.1, 0.3
-    np.testing.assert_allclose(U.sgd_step(w, g, lr, l2=l2), U.decay_factor(lr, l2) * w - lr * g,
-                               rtol=1e-14)
+    np.testing.assert_allclose(U.sgd_step(w, g, lr, l2=l2), U.decay_factor(lr, l2) * w - lr * g, rtol=1e-14)
     assert U.decay_factor(0.1, 0.3) == pytest.approx(1 - 2 * 0.1 * 0.3)
 
 

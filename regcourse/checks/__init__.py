@@ -6,6 +6,7 @@ A check raises :class:`CheckError` with a message in the reader's terms, or
 prints a one-line confirmation. Every check is wrapped in :func:`._core.guarded` here (in its
 own module too), so that it raises nothing but CheckError whatever the answer does.
 """
+
 import importlib
 import pkgutil
 

@@ -1,4 +1,5 @@
 """Checks for chapter 10's exercises (myths, tested)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ __all__ = ["check_product_hessian", "check_equivalent_l2"]
 
 def _hessian(w1, w2, t, l2, pen=2.0, cross=True, data=2.0):
     off = 4 * w1 * w2 - 2 * t if cross else 4 * w1 * w2
-    return np.array([[data * w2 ** 2 + pen * l2, off], [off, data * w1 ** 2 + pen * l2]])
+    return np.array([[data * w2**2 + pen * l2, off], [off, data * w1**2 + pen * l2]])
 
 
 def check_product_hessian(product_hessian) -> None:
@@ -24,25 +25,44 @@ def check_product_hessian(product_hessian) -> None:
         got = run(product_hessian, w1, w2, t, l2, exercise=ex)
         expected = _hessian(w1, w2, t, l2)
         hints = [
-            (_hessian(w1, w2, t, l2, pen=1.0), "the penalty's part of the diagonal is off by a factor "
-                                               "of 2: the second derivative of l2*w^2 is 2*l2."),
-            (_hessian(w1, w2, t, l2, pen=0.0), "you left out the penalty: it adds 2*l2 to each "
-                                               "diagonal entry."),
-            (_hessian(w1, w2, t, l2, cross=False), "the off-diagonal entry misses -2t: differentiate "
-                                                   "2(w1*w2 - t)*w2 with respect to w2 with the product "
-                                                   "rule: 2*w1*w2 + 2(w1*w2 - t) = 4*w1*w2 - 2t."),
-            (_hessian(w1, w2, t, l2, data=1.0), "the data part of the diagonal is off by a factor of 2: "
-                                                "d/dw1 (w1*w2 - t)^2 = 2(w1*w2 - t)*w2, and again: 2*w2²."),
-            (_hessian(w1, w2, t, l2)[::-1, ::-1], "the diagonal entries are swapped: d²J/dw1² = "
-                                                  "2*w2² + 2*l2 (it involves the *other* weight)."),
+            (
+                _hessian(w1, w2, t, l2, pen=1.0),
+                "the penalty's part of the diagonal is off by a factor "
+                "of 2: the second derivative of l2*w^2 is 2*l2.",
+            ),
+            (
+                _hessian(w1, w2, t, l2, pen=0.0),
+                "you left out the penalty: it adds 2*l2 to each diagonal entry.",
+            ),
+            (
+                _hessian(w1, w2, t, l2, cross=False),
+                "the off-diagonal entry misses -2t: differentiate "
+                "2(w1*w2 - t)*w2 with respect to w2 with the product "
+                "rule: 2*w1*w2 + 2(w1*w2 - t) = 4*w1*w2 - 2t.",
+            ),
+            (
+                _hessian(w1, w2, t, l2, data=1.0),
+                "the data part of the diagonal is off by a factor of 2: "
+                "d/dw1 (w1*w2 - t)^2 = 2(w1*w2 - t)*w2, and again: 2*w2².",
+            ),
+            (
+                _hessian(w1, w2, t, l2)[::-1, ::-1],
+                "the diagonal entries are swapped: d²J/dw1² = 2*w2² + 2*l2 (it involves the *other* weight).",
+            ),
         ]
         if (w1, w2) != (0.0, 0.0) or t != 0:
             expected_off = expected.copy()
             expected_off[0, 1] = expected_off[1, 0] = 2 * w1 * w2 - 2 * t
-            hints.append((expected_off, "the off-diagonal entry is 4*w1*w2 - 2t, not 2*w1*w2 - 2t: the "
-                                        "product rule gives two w1*w2 terms."))
-        expect_close(got, expected, ex, "the Hessian", rtol=1e-9, atol=1e-12,
-                     inputs=(w1, w2, t, l2), hints=hints)
+            hints.append(
+                (
+                    expected_off,
+                    "the off-diagonal entry is 4*w1*w2 - 2t, not 2*w1*w2 - 2t: the "
+                    "product rule gives two w1*w2 terms.",
+                )
+            )
+        expect_close(
+            got, expected, ex, "the Hessian", rtol=1e-9, atol=1e-12, inputs=(w1, w2, t, l2), hints=hints
+        )
     passed(ex, "At the origin its eigenvalues are 2*l2 ± 2t: a saddle while l2 < t.")
 
 
@@ -54,13 +74,31 @@ def check_equivalent_l2(equivalent_l2) -> None:
     cases += [(float(10 ** fresh.uniform(-3, 1)), float(10 ** fresh.uniform(-3, 3))) for _ in range(3)]
     for l2, scale in cases:
         got = run(equivalent_l2, l2, scale, exercise=ex)
-        hints = [] if l2 == 0 else [
-            (l2 / scale ** 2, "the scaling goes the other way: larger inputs need *smaller* weights "
-                              "(w/scale), so the same penalty needs l2 * scale², not l2 / scale²."),
-            (l2 * scale, "the penalty is quadratic in the weights, so the factor is scale², not scale."),
-            (l2 / scale, "the penalty is quadratic in the weights and the weights shrink by 1/scale: "
-                         "the factor is scale²."),
-        ]
-        expect_close(got, l2 * scale ** 2, ex, "the equivalent l2", rtol=1e-9, atol=1e-15,
-                     inputs=(l2, scale), hints=hints)
+        hints = (
+            []
+            if l2 == 0
+            else [
+                (
+                    l2 / scale**2,
+                    "the scaling goes the other way: larger inputs need *smaller* weights "
+                    "(w/scale), so the same penalty needs l2 * scale², not l2 / scale².",
+                ),
+                (l2 * scale, "the penalty is quadratic in the weights, so the factor is scale², not scale."),
+                (
+                    l2 / scale,
+                    "the penalty is quadratic in the weights and the weights shrink by 1/scale: "
+                    "the factor is scale².",
+                ),
+            ]
+        )
+        expect_close(
+            got,
+            l2 * scale**2,
+            ex,
+            "the equivalent l2",
+            rtol=1e-9,
+            atol=1e-15,
+            inputs=(l2, scale),
+            hints=hints,
+        )
     passed(ex, "Penalty strengths carry units: 'between 0 and 1' cannot be a rule.")
