@@ -8,6 +8,7 @@
 Every builder draws its initial weights from its own ``seed`` without touching
 the caller's global torch random state.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -38,8 +39,13 @@ def mlp(n_in, hidden, n_out=1, seed=0, dropout=0.0):
     """
     n_in = v.positive_int("n_in", n_in)
     n_out = v.positive_int("n_out", n_out)
-    widths = (hidden,) if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool) \
-        else tuple(hidden) if isinstance(hidden, (tuple, list)) else None
+    widths = (
+        (hidden,)
+        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool)
+        else tuple(hidden)
+        if isinstance(hidden, (tuple, list))
+        else None
+    )
     if widths is None:
         raise TypeError(f"hidden must be an integer or a tuple of integers, got {hidden!r}")
     widths = tuple(v.positive_int("hidden", h) for h in widths)

@@ -1,4 +1,5 @@
 """regcourse.models: seeded builders, the sequence regressor, predict_proba."""
+
 import numpy as np
 import pytest
 import torch
@@ -46,17 +47,20 @@ def test_mlp_dropout_layers_active_only_in_training():
     assert not torch.equal(model(x), model(x))
 
 
-@pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(n_in=0, hidden=3), ValueError, "n_in"),
-    (dict(n_in=2, hidden=0), ValueError, "hidden"),
-    (dict(n_in=2, hidden="3"), TypeError, "hidden"),
-    (dict(n_in=2, hidden=True), TypeError, "hidden"),
-    (dict(n_in=2, hidden=3, n_out=0), ValueError, "n_out"),
-    (dict(n_in=2, hidden=3, dropout=1.0), ValueError, "dropout"),
-    (dict(n_in=2, hidden=3, dropout=-0.1), ValueError, "dropout"),
-    (dict(n_in=2, hidden=3, seed=-1), ValueError, "seed"),
-    (dict(n_in=2, hidden=3, seed=1.5), TypeError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(n_in=0, hidden=3), ValueError, "n_in"),
+        (dict(n_in=2, hidden=0), ValueError, "hidden"),
+        (dict(n_in=2, hidden="3"), TypeError, "hidden"),
+        (dict(n_in=2, hidden=True), TypeError, "hidden"),
+        (dict(n_in=2, hidden=3, n_out=0), ValueError, "n_out"),
+        (dict(n_in=2, hidden=3, dropout=1.0), ValueError, "dropout"),
+        (dict(n_in=2, hidden=3, dropout=-0.1), ValueError, "dropout"),
+        (dict(n_in=2, hidden=3, seed=-1), ValueError, "seed"),
+        (dict(n_in=2, hidden=3, seed=1.5), TypeError, "seed"),
+    ],
+)
 def test_mlp_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         mlp(**kwargs)
@@ -76,8 +80,11 @@ def test_sequence_regressor(cell):
     assert torch.equal(_flat(model), _flat(SequenceRegressor(3, 5, n_out=2, cell=cell, seed=0)))
     # the penalty covers both recurrent matrices and the head, not the biases
     penalized = {id(p) for p in rc.penalties.penalized_parameters(model)}
-    assert {n for n, p in model.named_parameters() if id(p) in penalized} == \
-        {"rnn.weight_ih_l0", "rnn.weight_hh_l0", "head.weight"}
+    assert {n for n, p in model.named_parameters() if id(p) in penalized} == {
+        "rnn.weight_ih_l0",
+        "rnn.weight_hh_l0",
+        "head.weight",
+    }
 
 
 def test_sequence_regressor_bad_input():
@@ -131,6 +138,7 @@ def test_predict_proba_turns_dropout_off_and_checks_input():
 
 def test_decision_boundary_smoke():
     import matplotlib
+
     matplotlib.use("Agg")
     X, y = rc.make_moons(20, seed=1)
     ax = rc.plots.decision_boundary(predict_proba(mlp(2, 4, seed=0)), X, y, resolution=20)
