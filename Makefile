@@ -22,7 +22,7 @@ CACHE := _build/.jupyter_cache
 ## the chapters again; the browser tests on the built book
 test: $(STAMP)
 	@$(MAKE) --no-print-directory lint
-	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests chapters --nbval-lax \
+	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests chapters --nbval-lax \
 	  -m "not browser" --book-cache $(CACHE) -q --durations=15; \
 	  rc=$$?; echo "pytest (library, notebooks, editions, nbgrader) took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 	@$(MAKE) --no-print-directory book
