@@ -2,15 +2,13 @@
 
     mlp(n_in, hidden, n_out, seed)         Linear -> ReLU -> ... -> Linear, weights drawn with ``seed``
     SequenceRegressor(n_in, hidden, cell)  a GRU or LSTM over (batch, time, n_in), read out by a
-                                           Linear layer from the last hidden state -> (batch, n_out);
-                                           its forward is unrolled from elementary ops
-    sequence_forward(params, x, cell)      that forward from a parameter dict, also for M stacked
-                                           models at once (torch.func.stack_module_state)
+                                           Linear layer from the last hidden state -> (batch, n_out)
     predict_proba(model)                   x -> P(y = 1 | x) as numpy, for rc.plots.decision_boundary
 
 Every builder draws its initial weights from its own ``seed`` without touching
 the caller's global torch random state.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -20,7 +18,7 @@ import torch
 
 from . import _validate as v
 
-__all__ = ["mlp", "SequenceRegressor", "sequence_forward", "predict_proba", "CELLS"]
+__all__ = ["mlp", "SequenceRegressor", "predict_proba", "CELLS"]
 
 CELLS = ("gru", "lstm")
 
@@ -41,8 +39,13 @@ def mlp(n_in, hidden, n_out=1, seed=0, dropout=0.0):
     """
     n_in = v.positive_int("n_in", n_in)
     n_out = v.positive_int("n_out", n_out)
-    widths = (hidden,) if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool) \
-        else tuple(hidden) if isinstance(hidden, (tuple, list)) else None
+    widths = (
+        (hidden,)
+        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool)
+        else tuple(hidden)
+        if isinstance(hidden, (tuple, list))
+        else None
+    )
     if widths is None:
         raise TypeError(f"hidden must be an integer or a tuple of integers, got {hidden!r}")
     widths = tuple(v.positive_int("hidden", h) for h in widths)
@@ -65,19 +68,8 @@ def mlp(n_in, hidden, n_out=1, seed=0, dropout=0.0):
 class SequenceRegressor(torch.nn.Module):
     """h_T = GRU/LSTM(x_1..x_T); output = Linear(h_T). Input (batch, time, n_in) -> (batch, n_out).
 
-    The recurrent layer is ``self.rnn`` (a one-layer ``torch.nn.GRU`` or ``torch.nn.LSTM``, whose
-    ``rnn.weight_ih_l0`` maps the input to the hidden state and ``rnn.weight_hh_l0`` the previous
-    hidden state to the next, biases ``bias_ih_l0``, ``bias_hh_l0``); the read-out is ``self.head``.
-    Each weight matrix stacks the gates row-wise, in torch's order: 3H rows (r, z, n) for a GRU,
-    4H rows (i, f, g, o) for an LSTM. With a_t = W_ih x_t + b_ih and b_t = W_hh h_{t-1} + b_hh
-    split into those gates (h_0 = c_0 = 0):
-
-        GRU   r = s(a_r + b_r), z = s(a_z + b_z), n = tanh(a_n + r * b_n), h_t = (1 - z) n + z h_{t-1}
-        LSTM  i, f, o = s(a + b) per gate, g = tanh(a_g + b_g), c_t = f c_{t-1} + i g, h_t = o tanh(c_t)
-
-    ``forward`` computes these equations step by step from the parameters
-    (:func:`sequence_forward`, equal to ``self.rnn`` to rounding, tested), so that many models can
-    run at once on stacked parameters, which torch's fused recurrent kernels do not allow.
+    The recurrent layer is ``self.rnn`` (its weights are ``rnn.weight_ih_l0``, input to hidden,
+    and ``rnn.weight_hh_l0``, hidden to hidden); the read-out is ``self.head``.
     """
 
     def __init__(self, n_in, hidden, n_out=1, cell="gru", seed=0):
@@ -87,7 +79,6 @@ class SequenceRegressor(torch.nn.Module):
         n_out = v.positive_int("n_out", n_out)
         v.one_of("cell", cell, CELLS)
         seed = _seed(seed)
-        self.cell = cell
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             rnn = torch.nn.GRU if cell == "gru" else torch.nn.LSTM
@@ -97,43 +88,8 @@ class SequenceRegressor(torch.nn.Module):
     def forward(self, x):
         if x.ndim != 3:
             raise ValueError(f"x must have shape (batch, time, n_in), got {tuple(x.shape)}")
-        return sequence_forward(dict(self.named_parameters()), x, self.cell)
-
-
-def sequence_forward(params, x, cell):
-    """SequenceRegressor's output from a dict of its parameters (``dict(model.named_parameters())``).
-
-    Every parameter may carry a leading model axis (``torch.func.stack_module_state`` of M models),
-    with ``x`` of shape (M, batch, time, n_in): then M models run at once, (M, batch, n_out).
-    """
-    v.one_of("cell", cell, CELLS)
-    W_ih, b_ih = params["rnn.weight_ih_l0"], params["rnn.bias_ih_l0"]
-    W_hh, b_hh = params["rnn.weight_hh_l0"], params["rnn.bias_hh_l0"]
-    if x.ndim != W_ih.ndim + 1:
-        raise ValueError(f"x must have shape ({'M, ' if W_ih.ndim == 3 else ''}batch, time, n_in) "
-                         f"for these parameters, got {tuple(x.shape)}")
-    stacked = W_ih.ndim == 3
-    if stacked:  # every step at once: a = x W_ih^T + b_ih, (M, B, T, G)
-        a = torch.baddbmm(b_ih.unsqueeze(1), x.flatten(1, 2), W_ih.mT).unflatten(1, x.shape[1:3])
-    else:
-        a = torch.nn.functional.linear(x, W_ih, b_ih)
-    h = x.new_zeros(*x.shape[:-2], W_hh.shape[-1])
-    c = h
-    for a_t in a.unbind(-2):  # unbind: one backward for all steps, not one full-size slice each
-        b = torch.baddbmm(b_hh.unsqueeze(1), h, W_hh.mT) if stacked \
-            else torch.nn.functional.linear(h, W_hh, b_hh)
-        if cell == "gru":
-            a_r, a_z, a_n = a_t.chunk(3, dim=-1)
-            b_r, b_z, b_n = b.chunk(3, dim=-1)
-            r, z = torch.sigmoid(a_r + b_r), torch.sigmoid(a_z + b_z)
-            h = (1 - z) * torch.tanh(a_n + r * b_n) + z * h
-        else:
-            i, f, g, o = (a_t + b).chunk(4, dim=-1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
-    if stacked:
-        return torch.baddbmm(params["head.bias"].unsqueeze(1), h, params["head.weight"].mT)
-    return torch.nn.functional.linear(h, params["head.weight"], params["head.bias"])
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
 
 
 def predict_proba(model):
