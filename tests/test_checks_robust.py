@@ -636,10 +636,12 @@ def test_mismatch_reports_differences_tolerance_and_dtypes():
 
 def test_a_float32_answer_that_misses_by_rounding_says_so():
     # a float32 answer off by 1e-3 relative: more than float32 tolerance, little enough to be rounding
-    message = fails("check_l2_gradient", lambda w, lam: (2 * lam * w * (1 + 1e-3)).astype(np.float32))
+    message = fails("check_l2_gradient", lambda w, lam: (2 * lam * w * (1 + 2e-4)).astype(np.float32))
     assert "Dtypes: yours float32" in message and "float32 rounding is the cause" in message
     message = fails("check_l2_gradient", lambda w, lam: torch.tensor(3 * lam * w, dtype=torch.float32))
     assert "torch.float32" in message and "too large to be float32 rounding" in message
+    message = fails("check_l2_gradient", lambda w, lam: torch.tensor(2 * lam * w, dtype=torch.float16))
+    assert "torch.float16, which keeps about 3 significant digits" in message
 
 
 def test_shape_messages():
