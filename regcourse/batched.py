@@ -45,12 +45,10 @@ import numbers
 import numpy as np
 import torch
 
-from . import _validate as v
 from .optim import ProximalSGD
 from .train import (
-    LOSSES,
-    OPTIMIZERS,
     History,
+    _check_options,
     _data_loss,
     _inputs,
     _model_dtype,
@@ -163,30 +161,6 @@ def _seeds(seed, n):
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
             raise TypeError(f"seed must be an integer or a list of integers, got {s!r}")
     return [int(s) for s in seeds]
-
-
-def _options(loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, momentum, penalty):
-    """The checks of rc.fit, so that fit_many fails the same way before any work is done."""
-    v.one_of("loss", loss, LOSSES)
-    v.one_of("optimizer", optimizer, OPTIMIZERS)
-    lr = v.positive("lr", lr)
-    epochs = v.positive_int("epochs", epochs)
-    record_every = v.positive_int("record_every", record_every)
-    l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
-    weight_decay = v.nonneg("weight_decay", weight_decay)
-    momentum = v.nonneg("momentum", momentum)
-    if weight_decay and optimizer != "adamw":
-        raise ValueError(
-            f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
-            f"optimizer={optimizer!r}, or optimizer='adamw'"
-        )
-    if optimizer == "adamw" and (l1 or l2):
-        raise ValueError("optimizer='adamw' takes weight_decay=, not l1/l2")
-    if momentum and optimizer != "sgd":
-        raise ValueError(f"momentum is only used by optimizer='sgd', got optimizer={optimizer!r}")
-    if penalty is not None and not callable(penalty):
-        raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
-    return lr, epochs, record_every, l1, l2, weight_decay, momentum
 
 
 def _data(loss, Xs, ys, per_x, per_y, dtype, xname, yname):
@@ -364,7 +338,7 @@ def fit_many(
             f"batch_size={batch_size!r}: loop over rc.fit(..., batch_size=...) "
             "for mini-batches"
         )
-    lr, epochs, record_every, l1, l2, weight_decay, momentum = _options(
+    lr, epochs, record_every, l1, l2, weight_decay, momentum = _check_options(
         loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, momentum, penalty
     )
     M = len(models)

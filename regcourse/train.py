@@ -108,6 +108,30 @@ def _make_optimizer(name, model, lr, l1, l2, include_bias, weight_decay, momentu
     return ProximalSGD(param_groups(model, include_bias, l1=l1, l2=l2), lr=lr)
 
 
+def _check_options(loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, momentum, penalty):
+    """The option checks shared by fit and fit_many: the validated numbers, or a named error."""
+    v.one_of("loss", loss, LOSSES)
+    v.one_of("optimizer", optimizer, OPTIMIZERS)
+    lr = v.positive("lr", lr)
+    epochs = v.positive_int("epochs", epochs)
+    record_every = v.positive_int("record_every", record_every)
+    l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
+    weight_decay = v.nonneg("weight_decay", weight_decay)
+    momentum = v.nonneg("momentum", momentum)
+    if weight_decay and optimizer != "adamw":
+        raise ValueError(
+            f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
+            f"optimizer={optimizer!r}, or optimizer='adamw'"
+        )
+    if optimizer == "adamw" and (l1 or l2):
+        raise ValueError("optimizer='adamw' takes weight_decay=, not l1/l2")
+    if momentum and optimizer != "sgd":
+        raise ValueError(f"momentum is only used by optimizer='sgd', got optimizer={optimizer!r}")
+    if penalty is not None and not callable(penalty):
+        raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
+    return lr, epochs, record_every, l1, l2, weight_decay, momentum
+
+
 def fit(
     model,
     X,
@@ -139,25 +163,9 @@ def fit(
     """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    v.one_of("loss", loss, LOSSES)
-    v.one_of("optimizer", optimizer, OPTIMIZERS)
-    lr = v.positive("lr", lr)
-    epochs = v.positive_int("epochs", epochs)
-    record_every = v.positive_int("record_every", record_every)
-    l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
-    weight_decay = v.nonneg("weight_decay", weight_decay)
-    momentum = v.nonneg("momentum", momentum)
-    if weight_decay and optimizer != "adamw":
-        raise ValueError(
-            f"weight_decay={weight_decay} is AdamW's decoupled decay; use l2= with "
-            f"optimizer={optimizer!r}, or optimizer='adamw'"
-        )
-    if optimizer == "adamw" and (l1 or l2):
-        raise ValueError("optimizer='adamw' takes weight_decay=, not l1/l2")
-    if momentum and optimizer != "sgd":
-        raise ValueError(f"momentum is only used by optimizer='sgd', got optimizer={optimizer!r}")
-    if penalty is not None and not callable(penalty):
-        raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
+    lr, epochs, record_every, l1, l2, weight_decay, momentum = _check_options(
+        loss, optimizer, lr, epochs, record_every, l1, l2, weight_decay, momentum, penalty
+    )
     dtype = _model_dtype(model)
     X, y = _inputs(X, "X", dtype), _targets(loss, y, "y", dtype)
     if len(X) != len(y):
