@@ -129,3 +129,20 @@ def test_the_literal_seed_pattern_catches_the_usual_forms():
         "if seed == 0:",
     ]:
         assert not LITERAL_SEED.search(line), line
+
+
+_INLINE_MATH = re.compile(r"(?<![$\\])\$(?!\$)([^$]+?)(?<!\\)\$")
+_LIST_MARKER = re.compile(r"\n[ \t]*(?:[-+*]|\d+[.)])[ \t]")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_inline_math_does_not_wrap_onto_a_list_marker(path):
+    """A `$...$` wrapped so that a line starts with `+ `, `- ` or `1. ` becomes a Markdown list."""
+    for i, cell in enumerate(_cells(path)):
+        if cell["cell_type"] != "markdown":
+            continue
+        for m in _INLINE_MATH.finditer(_source(cell)):
+            assert not _LIST_MARKER.search(m.group(1)), (
+                f"{path.name}, cell {i}: inline math {m.group(0)[:60]!r} wraps onto a line that "
+                "Markdown reads as a list item; rewrap it"
+            )
