@@ -2,7 +2,10 @@
 
     mlp(n_in, hidden, n_out, seed)         Linear -> ReLU -> ... -> Linear, weights drawn with ``seed``
     SequenceRegressor(n_in, hidden, cell)  a GRU or LSTM over (batch, time, n_in), read out by a
-                                           Linear layer from the last hidden state -> (batch, n_out)
+                                           Linear layer from the last hidden state -> (batch, n_out);
+                                           its forward is unrolled from elementary ops
+    sequence_forward(params, x, cell)      that forward from a parameter dict, also for M stacked
+                                           models at once (torch.func.stack_module_state)
     predict_proba(model)                   x -> P(y = 1 | x) as numpy, for rc.plots.decision_boundary
 
 Every builder draws its initial weights from its own ``seed`` without touching
@@ -18,7 +21,7 @@ import torch
 
 from . import _validate as v
 
-__all__ = ["mlp", "SequenceRegressor", "predict_proba", "CELLS"]
+__all__ = ["mlp", "SequenceRegressor", "sequence_forward", "predict_proba", "CELLS"]
 
 CELLS = ("gru", "lstm")
 
@@ -68,8 +71,19 @@ def mlp(n_in, hidden, n_out=1, seed=0, dropout=0.0):
 class SequenceRegressor(torch.nn.Module):
     """h_T = GRU/LSTM(x_1..x_T); output = Linear(h_T). Input (batch, time, n_in) -> (batch, n_out).
 
-    The recurrent layer is ``self.rnn`` (its weights are ``rnn.weight_ih_l0``, input to hidden,
-    and ``rnn.weight_hh_l0``, hidden to hidden); the read-out is ``self.head``.
+    The recurrent layer is ``self.rnn`` (a one-layer ``torch.nn.GRU`` or ``torch.nn.LSTM``, whose
+    ``rnn.weight_ih_l0`` maps the input to the hidden state and ``rnn.weight_hh_l0`` the previous
+    hidden state to the next, biases ``bias_ih_l0``, ``bias_hh_l0``); the read-out is ``self.head``.
+    Each weight matrix stacks the gates row-wise, in torch's order: 3H rows (r, z, n) for a GRU,
+    4H rows (i, f, g, o) for an LSTM. With a_t = W_ih x_t + b_ih and b_t = W_hh h_{t-1} + b_hh
+    split into those gates (h_0 = c_0 = 0):
+
+        GRU   r = s(a_r + b_r), z = s(a_z + b_z), n = tanh(a_n + r * b_n), h_t = (1 - z) n + z h_{t-1}
+        LSTM  i, f, o = s(a + b) per gate, g = tanh(a_g + b_g), c_t = f c_{t-1} + i g, h_t = o tanh(c_t)
+
+    ``forward`` computes these equations step by step from the parameters
+    (:func:`sequence_forward`, equal to ``self.rnn`` to rounding, tested), so that many models can
+    run at once on stacked parameters, which torch's fused recurrent kernels do not allow.
     """
 
     def __init__(self, n_in, hidden, n_out=1, cell="gru", seed=0):
@@ -79,6 +93,7 @@ class SequenceRegressor(torch.nn.Module):
         n_out = v.positive_int("n_out", n_out)
         v.one_of("cell", cell, CELLS)
         seed = _seed(seed)
+        self.cell = cell
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             rnn = torch.nn.GRU if cell == "gru" else torch.nn.LSTM
@@ -88,8 +103,49 @@ class SequenceRegressor(torch.nn.Module):
     def forward(self, x):
         if x.ndim != 3:
             raise ValueError(f"x must have shape (batch, time, n_in), got {tuple(x.shape)}")
-        out, _ = self.rnn(x)
-        return self.head(out[:, -1])
+        return sequence_forward(dict(self.named_parameters()), x, self.cell)
+
+
+def sequence_forward(params, x, cell):
+    """SequenceRegressor's output from a dict of its parameters (``dict(model.named_parameters())``).
+
+    Every parameter may carry a leading model axis (``torch.func.stack_module_state`` of M models),
+    with ``x`` of shape (M, batch, time, n_in): then M models run at once, (M, batch, n_out).
+    """
+    v.one_of("cell", cell, CELLS)
+    W_ih, b_ih = params["rnn.weight_ih_l0"], params["rnn.bias_ih_l0"]
+    W_hh, b_hh = params["rnn.weight_hh_l0"], params["rnn.bias_hh_l0"]
+    if x.ndim != W_ih.ndim + 1:
+        raise ValueError(
+            f"x must have shape ({'M, ' if W_ih.ndim == 3 else ''}batch, time, n_in) "
+            f"for these parameters, got {tuple(x.shape)}"
+        )
+    stacked = W_ih.ndim == 3
+    if stacked:  # every step at once: a = x W_ih^T + b_ih, (M, B, T, G)
+        a = torch.baddbmm(b_ih.unsqueeze(1), x.flatten(1, 2), W_ih.mT).unflatten(1, x.shape[1:3])
+    else:
+        a = torch.nn.functional.linear(x, W_ih, b_ih)
+    h = x.new_zeros(*x.shape[:-2], W_hh.shape[-1])
+    c = h
+    for a_t in a.unbind(-2):  # unbind: one backward for all steps, not one full-size slice each
+        b = (
+            torch.baddbmm(b_hh.unsqueeze(1), h, W_hh.mT)
+            if stacked
+            else torch.nn.functional.linear(h, W_hh, b_hh)
+        )
+        H = h.shape[-1]  # few, wide operations: their count, not their size, sets the cost
+        if cell == "gru":
+            r, z = torch.sigmoid(a_t[..., : 2 * H] + b[..., : 2 * H]).chunk(2, dim=-1)
+            n = torch.tanh(a_t[..., 2 * H :] + r * b[..., 2 * H :])
+            h = n + z * (h - n)  # = (1 - z) n + z h
+        else:
+            gates = a_t + b
+            i, f, _, o = torch.sigmoid(gates).chunk(4, dim=-1)
+            c = f * c + i * torch.tanh(gates[..., 2 * H : 3 * H])
+            h = o * torch.tanh(c)
+    if stacked:
+        return torch.baddbmm(params["head.bias"].unsqueeze(1), h, params["head.weight"].mT)
+    return torch.nn.functional.linear(h, params["head.weight"], params["head.bias"])
 
 
 def predict_proba(model):

@@ -72,9 +72,10 @@ def test_sequence_regressor(cell):
     x = torch.randn(4, 7, 3, generator=torch.Generator().manual_seed(0))
     out = model(x)
     assert out.shape == (4, 2)
-    # the output is the read-out of the last hidden state
+    # the unrolled forward is torch's GRU/LSTM: the read-out of its last hidden state
     seq, _ = model.rnn(x)
-    assert torch.allclose(out, model.head(seq[:, -1]))
+    assert torch.allclose(out, model.head(seq[:, -1]), atol=1e-6)
+    assert model.rnn.weight_ih_l0.shape == ((3 if cell == "gru" else 4) * 5, 3)
     names = dict(model.named_parameters())
     assert "rnn.weight_ih_l0" in names and "rnn.weight_hh_l0" in names
     assert torch.equal(_flat(model), _flat(SequenceRegressor(3, 5, n_out=2, cell=cell, seed=0)))
@@ -85,6 +86,28 @@ def test_sequence_regressor(cell):
         "rnn.weight_hh_l0",
         "head.weight",
     }
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_sequence_regressor_matches_torch_in_float64_and_vmaps(cell):
+    from torch.func import functional_call, stack_module_state, vmap
+
+    models = [SequenceRegressor(2, 4, cell=cell, seed=s).double() for s in range(3)]
+    x = torch.randn(5, 6, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    for m in models:
+        seq, _ = m.rnn(x)
+        torch.testing.assert_close(m(x), m.head(seq[:, -1]), rtol=1e-12, atol=1e-12)
+    params, buffers = stack_module_state(models)
+    one_by_one = torch.stack([m(x) for m in models])
+    out = vmap(lambda p, b: functional_call(models[0], (p, b), (x,)))(params, buffers)
+    torch.testing.assert_close(out, one_by_one, rtol=1e-12, atol=1e-12)
+    xs = torch.stack([x, 2 * x, -x])  # stacked parameters, one data set per model
+    stacked = rc.models.sequence_forward(params, xs, cell)
+    torch.testing.assert_close(
+        stacked, torch.stack([m(d) for m, d in zip(models, xs)]), rtol=1e-12, atol=1e-12
+    )
+    with pytest.raises(ValueError, match="x must have shape"):
+        rc.models.sequence_forward(params, x, cell)
 
 
 def test_sequence_regressor_bad_input():
