@@ -135,6 +135,7 @@ def check_decay_param_groups(decay_param_groups) -> None:
             ) from None
         got = torch.cat([p.detach().reshape(-1) for p in model.parameters()]).numpy()
         w2 = 2 * l2
+        linear = {f"{m}.weight" for m, module in start.named_modules() if isinstance(module, torch.nn.Linear)}
 
         def path(decay, start=start):
             return lambda: _trajectory(start, lr, steps, decay)
@@ -170,10 +171,15 @@ def check_decay_param_groups(decay_param_groups) -> None:
                 (path(lambda k, name, p, w2=w2: w2 if "weight" in name else 0.0), by_name),
                 (path(lambda k, name, p, w2=w2: 0.0 if "bias" in name else w2), by_name),
                 (
+                    path(lambda k, name, p, w2=w2, linear=linear: w2 if name in linear else 0.0),
+                    "you decayed the Linear layers' weights only: embeddings, convolution kernels and "
+                    "any other matrix a model holds are weights too. Decay exactly the parameters "
+                    "with p.ndim >= 2.",
+                ),
+                (
                     path(lambda k, name, p, w2=w2: w2 if k % 2 == 0 else 0.0),
                     "you decayed every other parameter (params[0::2]): that picks the weights only in a "
-                    "stack "
-                    "of Linear layers with biases. Decay exactly the parameters with p.ndim >= 2.",
+                    "stack of Linear layers with biases. Decay exactly the parameters with p.ndim >= 2.",
                 ),
             ],
         )
