@@ -1,7 +1,7 @@
-"""Paired comparisons over seeds (chapters 01, 02, 03; see shared STATISTICS.md).
+"""Paired comparisons over seeds (every chapter; the course's way of stating a random effect).
 
 For per-seed differences d_i = metric_A(seed i) - metric_B(seed i), both arms on the same
-data and initialization:
+data and initialization (``paired(d)``, or ``paired(a, b)`` for d = a - b):
 
     mean = (1/n) sum_i d_i,   SE = sd(d) / sqrt(n)   (sd with ddof = 1),   t = mean / SE,
     wins = #{d_i > 0},  losses = #{d_i < 0},  ties = #{d_i = 0}.
@@ -23,8 +23,9 @@ __all__ = ["Paired", "paired"]
 
 @dataclass(frozen=True)
 class Paired:
-    """Mean, standard error and win/loss/tie counts of n paired differences."""
+    """The n paired differences ``d``, their mean, standard error and win/loss/tie counts."""
 
+    d: np.ndarray
     mean: float
     se: float
     n: int
@@ -39,6 +40,11 @@ class Paired:
             return self.mean / self.se
         return math.copysign(math.inf, self.mean) if self.mean else math.nan
 
+    @property
+    def z(self) -> float:
+        """The same ratio as ``t`` (mean / SE), under the name of a z-score."""
+        return self.t
+
     def __str__(self) -> str:
         return (
             f"{self.mean:.3g} ± {self.se:.2g} (SE, n = {self.n}); "
@@ -46,12 +52,23 @@ class Paired:
         )
 
 
-def paired(d) -> Paired:
-    """Summarise the paired differences ``d`` (one finite number per seed, at least two)."""
-    d = v.finite_array("d", d, ndim=1)
+def paired(a, b=None) -> Paired:
+    """Summarise the paired differences d = a - b (or ``a`` itself when ``b`` is None).
+
+    One finite number per seed, at least two; ``a`` and ``b`` one-dimensional and of the
+    same length, both arms run on the same data and initialization.
+    """
+    name = "d" if b is None else "a"
+    d = v.finite_array(name, a, ndim=1)
+    if b is not None:
+        b = v.finite_array("b", b, ndim=1)
+        if b.shape != d.shape:
+            raise ValueError(f"b must have the shape of a {d.shape}, got {b.shape}")
+        d = d - b
     if len(d) < 2:
-        raise ValueError(f"d must hold at least 2 paired differences, got {len(d)}")
+        raise ValueError(f"{name} must hold at least 2 paired differences, got {len(d)}")
     return Paired(
+        d=d,
         mean=float(d.mean()),
         se=float(d.std(ddof=1) / math.sqrt(len(d))),
         n=len(d),

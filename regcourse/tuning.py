@@ -23,8 +23,7 @@ ridge_loo(X, y, lams)            ridge leave-one-out in closed form, e_i / (1 - 
                                  mean(e^2) / (1 - tr(H)/m)^2, H = 11^T/m + Xc (Xc^T Xc + m*lam I)^-1 Xc^T
 standardized(fit)                fit on inputs standardized with the *training* rows' mean and sd
 over_seeds(fn, seeds)            fn(seed) for each seed -> SeedStats (values, mean, sd, "m ± sd")
-paired(a, b)                     d_i = a_i - b_i over paired replicates -> Paired (mean, SE = sd/sqrt(n),
-                                 wins d > 0 / losses d < 0 / ties)
+(paired comparisons over seeds: ``regcourse.stats.paired``)
 """
 
 from __future__ import annotations
@@ -49,8 +48,6 @@ __all__ = [
     "bias_variance",
     "over_seeds",
     "SeedStats",
-    "paired",
-    "Paired",
     "kfold_indices",
     "cv_curve",
     "ridge_loo",
@@ -283,56 +280,6 @@ def over_seeds(fn, seeds=range(5)) -> SeedStats:
     if not np.all(np.isfinite(values)):
         raise ValueError("fn returned NaN or inf for some seed")
     return SeedStats(values, float(values.mean()), float(values.std(ddof=1)))
-
-
-@dataclass
-class Paired:
-    """Paired differences d_i = a_i - b_i: their mean, SE = sd(d)/sqrt(n) (ddof=1), wins/losses/ties."""
-
-    d: np.ndarray
-    mean: float
-    se: float
-    wins: int
-    losses: int
-    ties: int
-
-    @property
-    def z(self) -> float:
-        """mean / SE (inf when every difference is the same non-zero number)."""
-        if self.se > 0:
-            return self.mean / self.se
-        return 0.0 if self.mean == 0 else float(np.sign(self.mean) * np.inf)
-
-    def __str__(self):
-        return (
-            f"{self.mean:.4g} ± {self.se:.2g} (SE, n={len(self.d)}; "
-            f"{self.wins} wins / {self.losses} losses / {self.ties} ties)"
-        )
-
-
-def paired(a, b=None) -> Paired:
-    """Statistics of the paired differences d = a - b (or of ``a`` itself when ``b`` is None).
-
-    mean = (1/n) sum_i d_i,  SE = sd(d) / sqrt(n) with ddof=1; wins = #{d_i > 0},
-    losses = #{d_i < 0}, ties = #{d_i = 0}. One entry per replicate (seed), both arms on the
-    same data and initialization.
-    """
-    d = v.finite_array("a", a, ndim=1)
-    if b is not None:
-        b = v.finite_array("b", b, ndim=1)
-        if b.shape != d.shape:
-            raise ValueError(f"b must have the shape of a {d.shape}, got {b.shape}")
-        d = d - b
-    if len(d) < 2:
-        raise ValueError(f"a must hold at least 2 paired values, got {len(d)}")
-    return Paired(
-        d,
-        float(d.mean()),
-        float(d.std(ddof=1) / np.sqrt(len(d))),
-        int(np.sum(d > 0)),
-        int(np.sum(d < 0)),
-        int(np.sum(d == 0)),
-    )
 
 
 def kfold_indices(n: int, k: int = 5, seed=None) -> list:

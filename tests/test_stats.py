@@ -36,3 +36,19 @@ def test_bad_input():
         stats.paired(np.ones((2, 2)))
     with pytest.raises(TypeError, match="d"):
         stats.paired("ab")
+
+
+def test_two_arms_match_scipy_ttest_rel():
+    a = np.array([1.0, 2.5, 0.3, 4.0, 2.0, 2.0])
+    b = np.array([0.5, 2.0, 0.8, 3.0, 1.0, 2.0])
+    p = stats.paired(a, b)
+    assert (p.wins, p.losses, p.ties) == (4, 1, 1) and np.array_equal(p.d, a - b)
+    assert p.z == p.t == pytest.approx(sps.ttest_rel(a, b).statistic)
+    assert p.mean == pytest.approx(2.5 / 6) and "4 wins / 1 losses / 1 ties" in str(p)
+    assert stats.paired(a - b).se == p.se
+    with pytest.raises(ValueError, match="b must have the shape of a"):
+        stats.paired(a, b[:-1])
+    with pytest.raises(ValueError, match="a contains"):
+        stats.paired([1.0, np.nan], [0.0, 0.0])
+    with pytest.raises(ValueError, match="b contains"):
+        stats.paired([1.0, 2.0], [0.0, np.inf])

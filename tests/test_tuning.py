@@ -185,25 +185,6 @@ def test_bias_variance_predicts_an_independent_test_error():
     assert abs(z) < 4
 
 
-def test_paired_statistics_match_scipy():
-    from scipy import stats
-
-    a = np.array([1.0, 2.5, 0.3, 4.0, 2.0, 2.0])
-    b = np.array([0.5, 2.0, 0.8, 3.0, 1.0, 2.0])
-    p = tu.paired(a, b)
-    assert (p.wins, p.losses, p.ties) == (4, 1, 1)
-    assert p.z == pytest.approx(stats.ttest_rel(a, b).statistic)
-    assert p.mean == pytest.approx(2.5 / 6) and "4 wins / 1 losses / 1 ties" in str(p)
-    assert tu.paired(a - b).se == p.se
-    assert tu.paired([1.0, 1.0]).z == np.inf and tu.paired([0.0, 0.0]).z == 0.0
-    with pytest.raises(ValueError, match="b"):
-        tu.paired(a, b[:-1])
-    with pytest.raises(ValueError, match="at least 2"):
-        tu.paired([1.0])
-    with pytest.raises(ValueError, match="a"):
-        tu.paired([1.0, np.nan])
-
-
 def test_vectorized_search_equals_the_loop():
     X, y, _ = rc.make_sparse_regression(40, 10, 5, seed=8)
     Xv, yv, _ = rc.make_sparse_regression(30, 10, 5, seed=9)
