@@ -49,10 +49,23 @@ class ProximalSGD(torch.optim.Optimizer):
         return loss
 
 
-def param_groups(model: torch.nn.Module, include_bias: bool = False, **penalty):
+def param_groups(model: torch.nn.Module, include_bias: bool = False, *, exclude=(), **penalty):
     """Two parameter groups: the weights with ``penalty`` (e.g. l1=..., l2=..., weight_decay=...)
-    and the rest (biases) with every given penalty set to 0, unless ``include_bias``."""
-    weights = penalized_parameters(model, include_bias)
+    and the rest with every given penalty set to 0.
+
+    Weights are the parameters with ndim >= 2; the 1-D ones (biases, and the gains and shifts
+    of BatchNorm / LayerNorm) go in the second group unless ``include_bias``. ``exclude`` is a
+    module type or a tuple of them (e.g. ``torch.nn.Embedding``) whose parameters also go in
+    the second group: AdamW's common practice, no decay on biases, normalization gains and
+    embeddings, is ``param_groups(model, exclude=torch.nn.Embedding, weight_decay=wd)``.
+    """
+    types = (exclude,) if isinstance(exclude, type) else exclude
+    if not isinstance(types, (tuple, list)) or not all(
+        isinstance(t, type) and issubclass(t, torch.nn.Module) for t in types
+    ):
+        raise TypeError(f"exclude must be a torch.nn.Module subclass or a tuple of them, got {exclude!r}")
+    excluded = {id(p) for m in model.modules() if isinstance(m, tuple(types)) for p in m.parameters()}
+    weights = [p for p in penalized_parameters(model, include_bias) if id(p) not in excluded]
     ids = {id(p) for p in weights}
     rest = [p for p in model.parameters() if p.requires_grad and id(p) not in ids]
     groups = [dict(params=weights, **penalty), dict(params=rest, **{k: 0.0 for k in penalty})]

@@ -6,16 +6,27 @@ With objective J(w) = L(w) + l1*sum|w| + l2*sum w^2 and learning rate lr (eta):
     clipped_step:  the sgd step, but a weight that it carries across zero is set to 0
     proximal_step: soft_threshold(w - lr*(grad + 2*l2*w), lr*l1)  (ISTA)
     soft_threshold(w, t) = sign(w) * max(|w| - t, 0)
+    group_soft_threshold(W, t, axis): each group w_g <- max(1 - t/||w_g||_2, 0) * w_g
+        (the prox of t * sum_g ||w_g||_2, the group lasso; chapter 04)
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
 from . import _validate as v
 from .penalties import penalty_grad
 
-__all__ = ["sgd_step", "soft_threshold", "proximal_step", "clipped_step", "decay_factor"]
+__all__ = [
+    "sgd_step",
+    "soft_threshold",
+    "group_soft_threshold",
+    "proximal_step",
+    "clipped_step",
+    "decay_factor",
+]
 
 
 def _prepare(w, grad, lr, l1, l2):
@@ -48,6 +59,29 @@ def soft_threshold(w, t) -> np.ndarray:
     t = v.nonneg("t", t)
     w = v.finite_array("w", w)
     return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
+
+
+def group_soft_threshold(W, t, axis=0) -> np.ndarray:
+    """Block soft threshold: the proximal map of t * sum_g ||w_g||_2 (the group lasso).
+
+    A group is the set of entries sharing every index except the one along ``axis``: for a
+    first-layer weight W of shape (out, in), ``axis=0`` makes one group per input column
+    W[:, j]. Each group is scaled, w_g <- max(1 - t/||w_g||_2, 0) * w_g, so a group with
+    ||w_g||_2 <= t becomes exactly zero as a whole and a kept one keeps its direction.
+    ``axis=None`` makes the whole array one group.
+    """
+    t = v.nonneg("t", t)
+    W = v.finite_array("W", W)
+    if W.ndim == 0:
+        raise ValueError("W must be an array with at least one dimension, got a scalar")
+    if axis is not None:
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"axis must be an integer or None, got {axis!r} ({type(axis).__name__})")
+        if not -W.ndim <= axis < W.ndim:
+            raise ValueError(f"axis must be in [{-W.ndim}, {W.ndim - 1}] for W of shape {W.shape}: {axis}")
+    norm = np.sqrt(np.sum(W * W, axis=axis, keepdims=True))
+    scale = np.maximum(1.0 - t / np.where(norm > 0, norm, 1.0), 0.0)
+    return np.where(norm > t, scale, 0.0) * W
 
 
 def proximal_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:

@@ -85,3 +85,56 @@ def test_ista_on_a_torch_model_reaches_the_lasso_solution():
     np.testing.assert_allclose(w, w_ref, atol=1e-7)
     assert float(lin.bias.detach()) == pytest.approx(b_ref, abs=1e-7)
     assert np.array_equal(w == 0, w_ref == 0) and np.sum(w == 0) >= 3  # the same exact zeros
+
+
+class _Tiny(torch.nn.Module):
+    """Embedding -> Linear -> LayerNorm -> ReLU -> Linear, and a BatchNorm: every kind of parameter."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(5, 3)
+        self.lin = torch.nn.Linear(3, 4)
+        self.norm = torch.nn.LayerNorm(4)
+        self.bn = torch.nn.BatchNorm1d(4)
+        self.out = torch.nn.Linear(4, 1)
+
+    def forward(self, i):
+        return self.out(torch.relu(self.bn(self.norm(self.lin(self.emb(i))))))
+
+
+def test_param_groups_leave_norms_biases_and_embeddings_undecayed():
+    torch.manual_seed(0)
+    net = _Tiny()
+    by_id = {id(p): n for n, p in net.named_parameters()}
+    decayed = ["lin.weight", "out.weight"]
+    # default: norm gains and shifts are 1-D, so they join the biases; the embedding is decayed
+    g = O.param_groups(net, weight_decay=0.1)
+    assert [by_id[id(p)] for p in g[0]["params"]] == ["emb.weight", *decayed]
+    g = O.param_groups(net, exclude=torch.nn.Embedding, weight_decay=0.1)
+    assert [by_id[id(p)] for p in g[0]["params"]] == decayed
+    assert sorted(by_id[id(p)] for p in g[1]["params"]) == sorted(set(by_id.values()) - set(decayed))
+    assert g[0]["weight_decay"] == 0.1 and g[1]["weight_decay"] == 0.0
+    # excluding every module that holds a weight leaves a single, undecayed group
+    (only,) = O.param_groups(net, exclude=(torch.nn.Embedding, torch.nn.Linear), weight_decay=0.1)
+    assert only["weight_decay"] == 0.0 and len(only["params"]) == len(by_id)
+    # in torch's AdamW with zero gradients, only the decayed group moves: p <- (1 - lr*wd) * p
+    before = {n: p.detach().clone() for n, p in net.named_parameters()}
+    opt = torch.optim.AdamW(g, lr=0.5)
+    for p in net.parameters():
+        p.grad = torch.zeros_like(p)
+    opt.step()
+    for n, p in net.named_parameters():
+        factor = 1 - 0.5 * 0.1 if n in decayed else 1.0
+        torch.testing.assert_close(p.detach(), factor * before[n], rtol=1e-6, atol=0)
+
+
+def test_param_groups_exclude_validates_and_keeps_callers():
+    net = _Tiny()
+    for bad in ("Embedding", torch.nn.Embedding(2, 2), (int,), 3):
+        with pytest.raises(TypeError, match="exclude"):
+            O.param_groups(net, exclude=bad, l2=0.1)
+    # the positional include_bias of existing callers still works, exclude=() changes nothing
+    a = O.param_groups(net, True, l2=0.1)
+    b = O.param_groups(net, True, exclude=(), l2=0.1)
+    assert [[id(p) for p in g["params"]] for g in a] == [[id(p) for p in g["params"]] for g in b]
+    assert len(a) == 1

@@ -134,3 +134,92 @@ def test_pure_and_validated(fn):
 def test_soft_threshold_validates():
     with pytest.raises(ValueError, match="t"):
         U.soft_threshold([1.0], -1)
+
+
+def _group_prox_objective(z, V, t, axis, eps):
+    """0.5 * ||z - V||^2 + t * sum_g sqrt(||z_g||^2 + eps^2) and its gradient: the objective
+    group_soft_threshold minimises, smoothed by eps so that a quasi-Newton search applies."""
+    Z = z.reshape(V.shape)
+    norm = np.sqrt(np.sum(Z * Z, axis=axis, keepdims=True) + eps**2)
+    with np.errstate(invalid="ignore"):  # eps = 0 is only used for the value
+        return 0.5 * np.sum((Z - V) ** 2) + t * np.sum(norm), ((Z - V) + t * Z / norm).ravel()
+
+
+@pytest.mark.parametrize("shape, axis", [((5, 4), 0), ((5, 4), 1), ((3, 2, 4), 1), ((6,), 0), ((3, 4), None)])
+def test_group_soft_threshold_is_the_proximal_map(shape, axis):
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(7)
+    eps = 1e-6
+    for _ in range(10):
+        V = rng.standard_normal(shape) * rng.uniform(0.2, 2.0)
+        V[(slice(None),) * (0 if axis is None else axis) + (0,)] *= 0.05  # some groups below t
+        t = rng.uniform(0.2, 1.5)
+        Z = U.group_soft_threshold(V, t, axis=axis)
+        best = min(
+            (
+                minimize(
+                    _group_prox_objective,
+                    z0.ravel(),
+                    args=(V, t, axis, eps),
+                    jac=True,
+                    method="L-BFGS-B",
+                    options=dict(ftol=1e-15, gtol=1e-12, maxiter=10000),
+                )
+                for z0 in (V, np.zeros_like(V), rng.standard_normal(shape))
+            ),
+            key=lambda r: r.fun,
+        )
+        f_closed = _group_prox_objective(Z.ravel(), V, t, axis, 0.0)[0]
+        f_best = _group_prox_objective(best.x, V, t, axis, 0.0)[0]
+        assert f_closed <= f_best + 1e-12  # nothing the numerical search finds is lower
+        np.testing.assert_allclose(Z.ravel(), best.x, atol=1e-4)
+
+
+def test_group_soft_threshold_zeroes_whole_groups_and_keeps_directions():
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((8, 6))
+    W[:, 2] = 0.0  # a zero group stays zero (no 0/0)
+    norms = np.linalg.norm(W, axis=0)
+    t = float(np.median(norms))
+    Z = U.group_soft_threshold(W, t, axis=0)
+    kept = norms > t
+    assert np.all(Z[:, ~kept] == 0) and np.all(Z[:, kept] != 0)
+    np.testing.assert_allclose(Z[:, kept], W[:, kept] * (1 - t / norms[kept]), rtol=1e-14)
+    np.testing.assert_allclose(np.linalg.norm(Z, axis=0)[kept], norms[kept] - t, rtol=1e-12)
+    # a group exactly at the threshold is zeroed; t = 0 is the identity (a copy)
+    assert np.all(U.group_soft_threshold(W, norms[0], axis=0)[:, 0] == 0)
+    Z0 = U.group_soft_threshold(W, 0.0, axis=0)
+    np.testing.assert_array_equal(Z0, W)
+    assert Z0 is not W
+    np.testing.assert_array_equal(U.group_soft_threshold(np.zeros((3, 2)), 1.0), 0.0)
+    # groups of one entry: the elementwise soft threshold; one group: shrink the whole array
+    np.testing.assert_allclose(U.group_soft_threshold(W[:, :1], 0.7, axis=1), U.soft_threshold(W[:, :1], 0.7))
+    n = np.linalg.norm(W)
+    np.testing.assert_allclose(U.group_soft_threshold(W, 1.0, axis=None), W * (1 - 1 / n), rtol=1e-14)
+    # negative axis = the same axis counted from the end; torch tensors are accepted
+    np.testing.assert_array_equal(U.group_soft_threshold(W, t, axis=-2), Z)
+    np.testing.assert_allclose(U.group_soft_threshold(torch.from_numpy(W), t), Z, rtol=1e-15)
+
+
+def test_group_soft_threshold_is_pure_and_validates():
+    W = np.array([[1.0, -2.0], [0.5, 0.1]])
+    W0 = W.copy()
+    U.group_soft_threshold(W, 0.5)
+    np.testing.assert_array_equal(W, W0)
+    with pytest.raises(ValueError, match="t must"):
+        U.group_soft_threshold(W, -1.0)
+    with pytest.raises(TypeError, match="t must"):
+        U.group_soft_threshold(W, "1")
+    with pytest.raises(ValueError, match="W contains"):
+        U.group_soft_threshold([[np.nan, 1.0]], 0.1)
+    with pytest.raises(TypeError, match="W must"):
+        U.group_soft_threshold("abc", 0.1)
+    with pytest.raises(ValueError, match="W must be an array"):
+        U.group_soft_threshold(3.0, 0.1)
+    with pytest.raises(ValueError, match="axis must be in"):
+        U.group_soft_threshold(W, 0.1, axis=2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        U.group_soft_threshold(W, 0.1, axis=1.0)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        U.group_soft_threshold(W, 0.1, axis=True)
