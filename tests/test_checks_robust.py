@@ -33,6 +33,7 @@ from regcourse.checks import CheckError, _core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_checks_all import CALLED
+from test_checks_ch08 import rnn_ref  # the reference LSTM/GRU penalty, one copy
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
 GUARD = "the check could not use what your function returned"
@@ -114,16 +115,6 @@ def groups(model, l2):
     ]
 
 
-def rnn_penalty(rnn, l2_ih, l2_hh):
-    total = torch.zeros((), dtype=torch.float64)
-    for name, p in rnn.named_parameters():
-        if name.startswith("weight_ih"):
-            total = total + l2_ih * (p**2).sum()
-        elif name.startswith("weight_hh"):
-            total = total + l2_hh * (p**2).sum()
-    return total
-
-
 def _descend(X, y, lr, steps, w):
     for _ in range(steps):
         w = w - lr * 2 / len(y) * X.T @ (X @ w - y)
@@ -155,7 +146,7 @@ REFERENCE = {
     "check_scale_with_train_stats": lambda A, B: ((A - A.mean(0)) / A.std(0), (B - A.mean(0)) / A.std(0)),
     "check_ridge_per_feature": ridge_pf,
     "check_decay_param_groups": groups,
-    "check_recurrent_penalty": rnn_penalty,
+    "check_recurrent_penalty": rnn_ref,
     "check_kh_ridge": lambda X, y, lam: np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y),
     "check_product_hessian": hessian,
     "check_equivalent_l2": lambda l2, s: l2 * s**2,
@@ -388,12 +379,12 @@ def test_recurrent_penalty_shortcuts():
         return sum(a * (p**2).sum() for p in ps[0::4]) + sum(b * (p**2).sum() for p in ps[1::4])
 
     def called_backward(rnn, a, b):
-        total = rnn_penalty(rnn, a, b)
+        total = rnn_ref(rnn, a, b)
         total.backward()
         return total
 
     def zeroes_the_net(rnn, a, b):
-        total = rnn_penalty(rnn, a, b)
+        total = rnn_ref(rnn, a, b)
         with torch.no_grad():
             for p in rnn.parameters():
                 p.zero_()
@@ -404,10 +395,8 @@ def test_recurrent_penalty_shortcuts():
     fails("check_recurrent_penalty", by_position, "reverse direction")
     fails("check_recurrent_penalty", called_backward, "without calling .backward")
     fails("check_recurrent_penalty", zeroes_the_net, "changed the network")
-    fails("check_recurrent_penalty", lambda rnn, a, b: rnn_penalty(rnn, a, b) ** 0.5, "is wrong")
-    fails(
-        "check_recurrent_penalty", lambda rnn, a, b: torch.stack([rnn_penalty(rnn, a, b)] * 2), "one number"
-    )
+    fails("check_recurrent_penalty", lambda rnn, a, b: rnn_ref(rnn, a, b) ** 0.5, "is wrong")
+    fails("check_recurrent_penalty", lambda rnn, a, b: torch.stack([rnn_ref(rnn, a, b)] * 2), "one number")
 
 
 def test_exp_penalty_gradient_at_zero_must_be_finite():
@@ -566,7 +555,7 @@ UNUSUAL = [
         "check_recurrent_penalty",
         lambda rnn, a, b: sum(a * (w[0] ** 2).sum() + b * (w[1] ** 2).sum() for w in rnn.all_weights),
     ),
-    ("check_recurrent_penalty", lambda rnn, a, b: rnn_penalty(rnn, a, b).reshape(1, 1)),
+    ("check_recurrent_penalty", lambda rnn, a, b: rnn_ref(rnn, a, b).reshape(1, 1)),
     (
         "check_recurrent_penalty",
         lambda rnn, a, b: sum(
