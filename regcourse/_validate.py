@@ -15,6 +15,8 @@ __all__ = [
     "as_float_array",
     "finite_array",
     "same_rows",
+    "regression_data",
+    "intercept_means",
     "one_of",
 ]
 
@@ -103,6 +105,25 @@ def same_rows(name_a: str, a, name_b: str, b) -> None:
         raise ValueError(
             f"{name_a} and {name_b} must have the same number of rows, got {len(a)} and {len(b)}"
         )
+
+
+def regression_data(X, y):
+    """``X`` (m, p) and ``y`` (m,) as finite float arrays with the same m >= 1 rows."""
+    X = finite_array("X", X, ndim=2)
+    y = finite_array("y", y, ndim=1)
+    same_rows("X", X, "y", y)
+    if len(y) == 0:
+        raise ValueError("X and y must have at least one row")
+    return X, y
+
+
+def intercept_means(X, y, fit_intercept):
+    """(mean of X's columns, mean of y) to centre on, or zeros when ``fit_intercept`` is False."""
+    if not isinstance(fit_intercept, (bool, np.bool_)):
+        raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
+    if fit_intercept:
+        return X.mean(axis=0), float(y.mean())
+    return np.zeros(X.shape[1]), 0.0
 
 
 def one_of(name: str, value, options) -> str:

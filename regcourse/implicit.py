@@ -111,11 +111,7 @@ def gd_path(X, y, lr, steps) -> np.ndarray:
     with s ~ 0 stay at 0, as gradient descent from 0 leaves them). There is no intercept: centre X
     and y first (with centred columns the intercept's own step converges to mean(y) separately).
     """
-    X = v.finite_array("X", X, ndim=2)
-    y = v.finite_array("y", y, ndim=1)
-    v.same_rows("X", X, "y", y)
-    if len(y) == 0:
-        raise ValueError("X and y must have at least one row")
+    X, y = v.regression_data(X, y)
     lr = v.positive("lr", lr)
     t = _steps(steps, 0).reshape(-1)
     m = len(y)
@@ -153,16 +149,9 @@ def dropout_ridge(X, y, p, fit_intercept=True):
     uncentred second moments of X's columns): w = (Xc^T Xc / m + diag(l2))^-1 Xc^T yc / m and
     b = mean(y) - mean(X).w, with Xc, yc centred (or w = (X^T X / m + diag(l2))^-1 X^T y / m, b = 0).
     """
-    X = v.finite_array("X", X, ndim=2)
-    y = v.finite_array("y", y, ndim=1)
-    v.same_rows("X", X, "y", y)
-    if len(y) == 0:
-        raise ValueError("X and y must have at least one row")
-    if not isinstance(fit_intercept, (bool, np.bool_)):
-        raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
+    X, y = v.regression_data(X, y)
     l2 = dropout_strengths(X, p)
-    x_mean = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
-    y_mean = float(y.mean()) if fit_intercept else 0.0
+    x_mean, y_mean = v.intercept_means(X, y, fit_intercept)
     Xc, yc, m = X - x_mean, y - y_mean, len(y)
     A = Xc.T @ Xc / m + np.diag(l2)
     w = np.linalg.lstsq(A, Xc.T @ yc / m, rcond=None)[0]

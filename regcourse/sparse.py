@@ -37,15 +37,6 @@ __all__ = [
 METHODS = ("subgradient", "clipped", "proximal", "cumulative")
 
 
-def _xy(X, y):
-    X = v.finite_array("X", X, ndim=2)
-    y = v.finite_array("y", y, ndim=1)
-    v.same_rows("X", X, "y", y)
-    if len(y) == 0:
-        raise ValueError("X and y must have at least one row")
-    return X, y
-
-
 def l1_max(X, y, fit_intercept=True) -> float:
     """max_j |(2/m) Xc_j^T yc|: for l1 >= this value the lasso (and elastic net) solution is w = 0.
 
@@ -53,7 +44,7 @@ def l1_max(X, y, fit_intercept=True) -> float:
     when every entry lies inside the L1 subgradient interval [-l1, l1].
     (scikit-learn's alpha_max = max|Xc^T yc| / m is half of it: alpha = l1 / 2.)
     """
-    X, y = _xy(X, y)
+    X, y = v.regression_data(X, y)
     if fit_intercept:
         X, y = X - X.mean(axis=0), y - y.mean()
     return float(np.max(np.abs(2.0 * (X.T @ y / len(y)))))  # the solver's own arithmetic
@@ -78,7 +69,7 @@ def lasso_path(X, y, l1s, l2=0.0, fit_intercept=True, tol=1e-10):
     solutions change little between neighbouring values). Returns (coefs, intercepts)
     with coefs[i] the weights at l1s[i], in the order given.
     """
-    X, y = _xy(X, y)
+    X, y = v.regression_data(X, y)
     l1s = v.finite_array("l1s", l1s, ndim=1)
     if l1s.size == 0:
         raise ValueError("l1s must hold at least one value")
@@ -155,7 +146,7 @@ def l1_sgd(
     The intercept takes plain gradient steps. ``batch_size=None`` is full batch; mini-batches
     are drawn without replacement each epoch with ``seed``. ``trace_every=k`` records w every k steps.
     """
-    X, y = _xy(X, y)
+    X, y = v.regression_data(X, y)
     l1 = v.nonneg("l1", l1)
     lr = v.positive("lr", lr)
     epochs = v.positive_int("epochs", epochs)

@@ -193,6 +193,26 @@ def fit(
     full_batch = batch_size is None
     history = History()
     n = len(X)
+
+    def record(epoch, reuse):  # one history entry; `reuse`: this epoch's training loss, if known
+        _record(
+            history,
+            epoch,
+            model,
+            loss,
+            X,
+            y,
+            X_val,
+            y_val,
+            watched,
+            stats,
+            l1,
+            l2,
+            penalty,
+            reuse,
+            mode_matters,
+        )
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
@@ -206,45 +226,13 @@ def fit(
                 if i == 0 and epoch % record_every == 0:
                     # full batch and no dropout: this forward pass *is* the training loss
                     reuse = data_loss.detach() if full_batch and not mode_matters else None
-                    _record(
-                        history,
-                        epoch,
-                        model,
-                        loss,
-                        X,
-                        y,
-                        X_val,
-                        y_val,
-                        watched,
-                        stats,
-                        l1,
-                        l2,
-                        penalty,
-                        reuse,
-                        mode_matters,
-                    )
+                    record(epoch, reuse)
                 obj = data_loss
                 if l1_in_loss or penalty is not None:
                     obj = obj + model_penalty(model, l1_in_loss, 0.0, include_bias, penalty)
                 obj.backward()
                 opt.step()
-        _record(
-            history,
-            epochs,
-            model,
-            loss,
-            X,
-            y,
-            X_val,
-            y_val,
-            watched,
-            stats,
-            l1,
-            l2,
-            penalty,
-            None,
-            mode_matters,
-        )
+        record(epochs, None)
     model.train()
     return history
 

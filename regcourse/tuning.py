@@ -159,15 +159,8 @@ def ridge_path(X, y, lams, fit_intercept: bool = True):
     least-squares fit). Returns W of shape (len(lams), p) and b of shape (len(lams),).
     """
     lams = _grid(lams)
-    X = v.finite_array("X", X, ndim=2)
-    y = v.finite_array("y", y, ndim=1)
-    v.same_rows("X", X, "y", y)
-    if len(y) == 0:
-        raise ValueError("X and y must have at least one row")
-    if not isinstance(fit_intercept, (bool, np.bool_)):
-        raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
-    x_mean = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
-    y_mean = float(y.mean()) if fit_intercept else 0.0
+    X, y = v.regression_data(X, y)
+    x_mean, y_mean = v.intercept_means(X, y, fit_intercept)
     m = len(y)
     U, s, Vt = np.linalg.svd(X - x_mean, full_matrices=False)
     keep = s > s.max(initial=0.0) * max(X.shape) * np.finfo(float).eps

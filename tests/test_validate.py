@@ -85,3 +85,18 @@ def test_same_rows_and_one_of():
     assert v.one_of("loss", "mse", ("mse", "bce")) == "mse"
     with pytest.raises(ValueError, match="unknown loss 'l2'"):
         v.one_of("loss", "l2", ("mse", "bce"))
+
+
+def test_regression_data_and_intercept_means():
+    X, y = v.regression_data([[1, 2], [3, 4]], [1, 0])
+    assert X.dtype == float and X.shape == (2, 2) and y.shape == (2,)
+    with pytest.raises(ValueError, match="at least one row"):
+        v.regression_data(np.zeros((0, 2)), np.zeros(0))
+    with pytest.raises(ValueError, match="same number of rows"):
+        v.regression_data(np.zeros((3, 2)), np.zeros(2))
+    x_mean, y_mean = v.intercept_means(X, y, True)
+    assert np.allclose(x_mean, [2, 3]) and y_mean == 0.5
+    x_mean, y_mean = v.intercept_means(X, y, False)
+    assert np.all(x_mean == 0) and y_mean == 0.0
+    with pytest.raises(TypeError, match="fit_intercept must be True or False, got 1"):
+        v.intercept_means(X, y, 1)
