@@ -753,9 +753,12 @@ def test_instructor_guide_examples_are_real(capsys):
     def half(w, lam):
         return lam * w
 
+    def shifted(w, lam):  # no typical mistake: the mismatch report
+        return 2 * lam * w + 0.01
+
     rc.checks.check_l2_gradient(l2_gradient)
     messages = [capsys.readouterr().out.strip()]
-    for wrong in (stub, half):
+    for wrong in (stub, half, shifted):
         wrong.__name__ = "l2_gradient"
         with pytest.raises(rc.checks.CheckError) as info:
             rc.checks.check_l2_gradient(wrong)
