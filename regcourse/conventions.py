@@ -14,7 +14,13 @@ over the m = n_samples training examples, over the weights only.
     "sklearn_ridge"         alpha                     (0, alpha / m)     needs n_samples
     "sklearn_lasso"         alpha                     (2 * alpha, 0)
     "sklearn_elasticnet"    alpha, l1_ratio           (2*alpha*l1_ratio, alpha*(1 - l1_ratio))
-    "sklearn_logistic"      C   (L2, mean log-loss)   (0, 1 / (2 * m * C))  needs n_samples
+    "sklearn_logistic"      C   (L2, a SUM of log-losses)  (0, 1 / (2 * m * C))  needs n_samples
+    "sklearn_logistic_l1_ratio" C, l1_ratio = r         (r / (m*C), (1 - r) / (2*m*C))  needs n_samples
+                            LogisticRegression(C=C, l1_ratio=r), scikit-learn >= 1.8's spelling:
+                            r = 1 is the L1 penalty (penalty="l1" before), r = 0 the L2 one.
+                            The intercept is not penalized, except by solver="liblinear", which
+                            fits it as the weight of a constant column intercept_scaling and
+                            penalizes that weight like the others (chapter 03).
 
 Decoupled weight decay under an adaptive or momentum optimizer is no penalty on the loss, so
 these have no course lambda and raise a ValueError that says why (NO_COURSE_LAMBDA):
@@ -69,6 +75,12 @@ CONVENTIONS = {
         False,
     ),
     "sklearn_logistic": (("C",), "(1/2) w^T w + C * sum_i logloss_i", "l2 = 1 / (2 m C)", True),
+    "sklearn_logistic_l1_ratio": (
+        ("C", "l1_ratio"),
+        "C * sum_i logloss_i + r*||w||_1 + ((1-r)/2)*||w||^2 (l1_ratio = r)",
+        "l1 = r / (m C), l2 = (1 - r) / (2 m C)",
+        True,
+    ),
 }
 
 _ADAM_DECOUPLED = (
@@ -130,6 +142,18 @@ def to_course(source: str, n_samples=None, **params) -> dict:
         if r > 1:
             raise ValueError(f"l1_ratio must lie in [0, 1], got {r}")
         return {"l1": 2.0 * alpha * r, "l2": alpha * (1.0 - r)}
+    if source == "sklearn_logistic_l1_ratio":
+        if "C" not in params or "l1_ratio" not in params:
+            raise ValueError(
+                "source 'sklearn_logistic_l1_ratio' needs both C and l1_ratio "
+                "(l1_ratio=1 for the L1 penalty, 0 for L2)"
+            )
+        C = v.positive("C", p["C"]) if p["C"] != math.inf else math.inf
+        r = v.nonneg("l1_ratio", p["l1_ratio"])
+        if r > 1:
+            raise ValueError(f"l1_ratio must lie in [0, 1], got {r}")
+        inv = 1.0 / (_m(source, n_samples) * C)  # 1 / (m C): the course's strength per unit
+        return {"l1": r * inv, "l2": (1.0 - r) * inv / 2.0}
     if source == "sklearn_logistic":
         if "C" not in params:
             raise ValueError("source 'sklearn_logistic' needs C")
@@ -161,7 +185,9 @@ def to_course(source: str, n_samples=None, **params) -> dict:
 def from_course(target: str, l1=0.0, l2=0.0, n_samples=None) -> dict:
     """The ``target`` convention's parameters for the course's (l1, l2), as a dict of keyword arguments.
 
-    Example: ``from_course("torch_weight_decay", l2=0.01)`` -> {"weight_decay": 0.02}.
+    Example: ``from_course("torch_weight_decay", l2=0.01)`` -> {"weight_decay": 0.02};
+    ``from_course("sklearn_logistic_l1_ratio", l1=0.01, n_samples=400)`` -> {"C": 0.25,
+    "l1_ratio": 1.0}, the keywords of ``LogisticRegression`` (with solver="saga").
     Raises ValueError when the target cannot express the penalty (e.g. an L1 part for Ridge).
     ``keras_sgd_weight_decay`` returns {"weight_decay": 2*l2} for plain SGD (momentum 0): it decays
     the biases too unless they are excluded with ``exclude_from_weight_decay``.
@@ -180,6 +206,10 @@ def from_course(target: str, l1=0.0, l2=0.0, n_samples=None) -> dict:
     if target == "sklearn_elasticnet":
         alpha = l1 / 2.0 + l2
         return {"alpha": alpha, "l1_ratio": (l1 / 2.0) / alpha if alpha else 0.0}
+    if target == "sklearn_logistic_l1_ratio":
+        m = _m(target, n_samples)
+        total = l1 + 2.0 * l2  # = 1 / (m C)
+        return {"C": 1.0 / (m * total) if total else math.inf, "l1_ratio": l1 / total if total else 0.0}
     if l1:
         raise ValueError(f"l1={l1}: the {target!r} convention has no L1 part")
     if target == "lecture_notes":

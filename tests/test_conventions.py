@@ -3,6 +3,7 @@
 
 import math
 import os
+import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # Keras 3 on torch, set before the import
 
@@ -32,7 +33,15 @@ def data():
 
 def test_round_trip_every_convention():
     for name in cv.CONVENTIONS:
-        l1 = 0.2 if name in ("course", "keras", "sum_loss", "sklearn_lasso", "sklearn_elasticnet") else 0.0
+        with_l1 = (
+            "course",
+            "keras",
+            "sum_loss",
+            "sklearn_lasso",
+            "sklearn_elasticnet",
+            "sklearn_logistic_l1_ratio",
+        )
+        l1 = 0.2 if name in with_l1 else 0.0
         l2 = 0.0 if name == "sklearn_lasso" else 0.03
         given = cv.from_course(name, l1=l1, l2=l2, n_samples=40)
         back = cv.to_course(name, n_samples=40, **given)
@@ -362,3 +371,90 @@ def test_conventions_without_a_course_lambda_say_why(name):
     with pytest.raises(ValueError, match="decoupled"):
         cv.from_course(name, l2=0.1)
     assert name not in cv.CONVENTIONS
+
+
+def test_sklearn_logistic_l1_ratio_factors():
+    # C * sum_i logloss_i + r ||w||_1 + (1 - r)/2 ||w||^2, divided by m C
+    assert cv.to_course("sklearn_logistic_l1_ratio", C=0.25, l1_ratio=1, n_samples=400) == {
+        "l1": 0.01,
+        "l2": 0.0,
+    }
+    assert cv.from_course("sklearn_logistic_l1_ratio", l1=0.01, n_samples=400) == {"C": 0.25, "l1_ratio": 1.0}
+    back = cv.to_course("sklearn_logistic_l1_ratio", C=0.5, l1_ratio=0.0, n_samples=10)
+    assert back == pytest.approx(cv.to_course("sklearn_logistic", C=0.5, n_samples=10))
+    mixed = cv.to_course("sklearn_logistic_l1_ratio", C=0.1, l1_ratio=0.25, n_samples=20)
+    assert mixed == pytest.approx({"l1": 0.125, "l2": 0.1875})
+    assert cv.from_course("sklearn_logistic_l1_ratio", n_samples=10) == {"C": math.inf, "l1_ratio": 0.0}
+    assert cv.to_course("sklearn_logistic_l1_ratio", C=math.inf, l1_ratio=1, n_samples=10) == {
+        "l1": 0.0,
+        "l2": 0.0,
+    }
+
+
+def _logistic_labels(data):
+    X, y = data
+    return X, (y > np.median(y)).astype(float)
+
+
+@pytest.mark.parametrize("l1", [0.1, 0.02])
+def test_logistic_l1_C_matches_sklearn_saga(data, l1):
+    """LogisticRegression(C, l1_ratio=1) is the course's mean log-loss + l1 ||w||_1 at C = 1/(m l1)."""
+    X, y = _logistic_labels(data)
+    kw = cv.from_course("sklearn_logistic_l1_ratio", l1=l1, n_samples=len(y))
+    assert kw["l1_ratio"] == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the l1_ratio spelling raises no deprecation warning
+        sk = LogisticRegression(**kw, solver="saga", tol=1e-12, max_iter=100_000).fit(X, y)
+    w, b = solvers.logistic_l1(X, y, l1)
+    np.testing.assert_allclose(sk.coef_[0], w, atol=1e-7)
+    assert sk.intercept_[0] == pytest.approx(b, abs=1e-7)
+    assert np.array_equal(sk.coef_[0] == 0, w == 0) and np.any(w == 0)
+
+
+def test_logistic_penalty_l1_spelling_is_deprecated(data):
+    X, y = _logistic_labels(data)
+    with pytest.warns(FutureWarning, match="penalty"):
+        LogisticRegression(penalty="l1", l1_ratio=1, C=1.0, solver="liblinear").fit(X, y)
+
+
+def test_logistic_elastic_net_mix_matches_sklearn_kkt(data):
+    """0 < l1_ratio < 1: scikit-learn's saga solution satisfies the course's optimality conditions
+    for (l1, l2) = (r / (m C), (1 - r) / (2 m C)): grad + 2 l2 w = -l1 sign(w) on the non-zeros,
+    |grad| <= l1 on the zeros (the gradient of the mean log-loss by torch autograd)."""
+    X, y = _logistic_labels(data)
+    C, r, m = 0.05, 0.6, len(y)
+    course = cv.to_course("sklearn_logistic_l1_ratio", C=C, l1_ratio=r, n_samples=m)
+    sk = LogisticRegression(C=C, l1_ratio=r, solver="saga", tol=1e-13, max_iter=200_000).fit(X, y)
+    w = torch.tensor(sk.coef_[0], requires_grad=True)
+    z = torch.tensor(X) @ w + float(sk.intercept_[0])
+    torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y)).backward()
+    g = w.grad.numpy() + 2 * course["l2"] * sk.coef_[0]
+    nz = sk.coef_[0] != 0
+    assert nz.any() and (~nz).any()
+    np.testing.assert_allclose(g[nz], -course["l1"] * np.sign(sk.coef_[0][nz]), atol=1e-7)
+    assert np.all(np.abs(g[~nz]) <= course["l1"] + 1e-7)
+
+
+def test_sklearn_logistic_l1_ratio_errors():
+    with pytest.raises(ValueError, match="l1_ratio"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=1.0, n_samples=10)
+    with pytest.raises(ValueError, match="C"):
+        cv.to_course("sklearn_logistic_l1_ratio", l1_ratio=1.0, n_samples=10)
+    with pytest.raises(ValueError, match="C"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=0.0, l1_ratio=1.0, n_samples=10)
+    with pytest.raises(ValueError, match="C"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=-2.0, l1_ratio=1.0, n_samples=10)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=1.0, l1_ratio=1.5, n_samples=10)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=1.0, l1_ratio=-0.1, n_samples=10)
+    with pytest.raises(TypeError, match="l1_ratio"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=1.0, l1_ratio="one", n_samples=10)
+    with pytest.raises(ValueError, match="n_samples"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=1.0, l1_ratio=1.0)
+    with pytest.raises(ValueError, match="n_samples"):
+        cv.from_course("sklearn_logistic_l1_ratio", l1=0.1)
+    with pytest.raises(ValueError, match="l1"):
+        cv.from_course("sklearn_logistic_l1_ratio", l1=-0.1, n_samples=10)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        cv.to_course("sklearn_logistic_l1_ratio", C=1.0, l1_ratio=1.0, penalty="l1", n_samples=10)

@@ -176,3 +176,147 @@ def test_wide_and_nearly_interpolating_problems_converge(n, p, l1):
         warnings.simplefilter("ignore")
         ref = Lasso(alpha=l1 / 2, tol=1e-12, max_iter=100_000).fit(X, y)
     assert S.objective(X, y, w, b, l1=l1) <= S.objective(X, y, ref.coef_, ref.intercept_, l1=l1) + 1e-12
+
+
+# --- L1-penalized logistic regression ------------------------------------------------------
+
+
+def logistic_data(n=120, p=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 1] = 0.8 * X[:, 0] + 0.6 * X[:, 1]  # correlated inputs
+    z = X @ np.array([1.5, -1.0, 0.0, 0.0, 0.7, 0.0][:p] + [0.0] * max(0, p - 6)) + 0.5
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-z))).astype(float)
+    return X, y
+
+
+def logistic_grad(X, y, w, b):
+    """d/dw and d/db of the mean log-loss by torch autograd (float64)."""
+    tw = torch.tensor(w, requires_grad=True)
+    tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    z = torch.from_numpy(X) @ tw + tb
+    torch.nn.functional.binary_cross_entropy_with_logits(z, torch.from_numpy(y)).backward()
+    return tw.grad.numpy(), float(tb.grad)
+
+
+def assert_logistic_kkt(X, y, w, b, l1, atol=1e-8, intercept=True):
+    g, gb = logistic_grad(X, y, w, b)
+    if intercept:
+        assert abs(gb) < atol  # the intercept is unpenalized
+    nz = w != 0
+    np.testing.assert_allclose(g[nz], -l1 * np.sign(w[nz]), atol=atol)
+    assert np.all(np.abs(g[~nz]) <= l1 + atol)
+
+
+@pytest.mark.parametrize("frac", [0.5, 0.1, 0.01])
+def test_logistic_l1_kkt_and_sklearn_saga(frac):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = logistic_data()
+    l1 = frac * S.logistic_l1_max(X, y)
+    w, b = S.logistic_l1(X, y, l1)
+    assert_logistic_kkt(X, y, w, b, l1, atol=1e-9)
+    assert 0 < np.count_nonzero(w) <= X.shape[1]
+    # scikit-learn >= 1.8 spells the L1 penalty l1_ratio=1 (penalty="l1" is deprecated);
+    # C * sum of log-losses + ||w||_1 is the course's problem at l1 = 1 / (m C)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecation or convergence warning
+        sk = LogisticRegression(C=1 / (len(y) * l1), l1_ratio=1, solver="saga", tol=1e-12, max_iter=100_000)
+        sk.fit(X, y)
+    np.testing.assert_allclose(sk.coef_[0], w, atol=1e-7)
+    assert sk.intercept_[0] == pytest.approx(b, abs=1e-7)
+    assert np.array_equal(sk.coef_[0] != 0, w != 0)
+    J = S.logistic_objective(X, y, w, b, l1)
+    assert S.logistic_objective(X, y, sk.coef_[0], sk.intercept_[0], l1) + 1e-12 >= J
+
+
+def test_logistic_l1_without_intercept_is_liblinear():
+    """liblinear appends a constant column (intercept_scaling) whose weight it penalizes."""
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = logistic_data(seed=1)
+    X = X + 1.0  # non-centred inputs: the intercept matters
+    l1 = 0.05
+    Xa = np.column_stack([X, np.ones(len(y))])
+    wa, b0 = S.logistic_l1(Xa, y, l1, fit_intercept=False)
+    assert b0 == 0.0
+    assert_logistic_kkt(Xa, y, wa, 0.0, l1, atol=1e-9, intercept=False)
+    sk = LogisticRegression(C=1 / (len(y) * l1), l1_ratio=1, solver="liblinear", tol=1e-12, max_iter=100_000)
+    sk.fit(X, y)
+    np.testing.assert_allclose(np.append(sk.coef_[0], sk.intercept_[0]), wa, atol=1e-6)
+    w, b = S.logistic_l1(X, y, l1)  # the unpenalized intercept gives other weights
+    assert np.abs(w - wa[:-1]).max() > 1e-3
+
+
+def test_logistic_l1_max_and_path():
+    X, y = logistic_data()
+    top = S.logistic_l1_max(X, y)
+    w, b = S.logistic_l1(X, y, 1.001 * top)
+    assert np.all(w == 0) and b == pytest.approx(np.log(y.mean() / (1 - y.mean())), abs=1e-9)
+    assert np.count_nonzero(S.logistic_l1(X, y, 0.99 * top)[0]) >= 1
+    l1s = top * np.geomspace(1, 0.01, 8)
+    coefs, icepts = S.logistic_l1_path(X, y, l1s[::-1])  # any order: solved from the largest
+    for l1, w, b in zip(l1s[::-1], coefs, icepts):
+        assert_logistic_kkt(X, y, w, b, l1, atol=1e-9)
+        np.testing.assert_allclose(w, S.logistic_l1(X, y, l1)[0], atol=1e-7)
+    w, b = S.logistic_l1(X, y, 0.1 * top, w0=np.ones(6), b0=-2.0)  # any warm start
+    np.testing.assert_allclose(w, S.logistic_l1(X, y, 0.1 * top)[0], atol=1e-7)
+
+
+def test_logistic_l1_zero_penalty_is_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = logistic_data()
+    w, b = S.logistic_l1(X, y, 0.0)
+    sk = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(w, sk.coef_[0], atol=1e-6)
+
+
+def test_logistic_objective_matches_torch():
+    X, y = logistic_data()
+    rng = np.random.default_rng(3)
+    w, b = rng.standard_normal(6), 0.4
+    z = torch.from_numpy(X @ w + b)
+    ll = float(torch.nn.functional.binary_cross_entropy_with_logits(z, torch.from_numpy(y)))
+    assert S.logistic_objective(X, y, w, b) == pytest.approx(ll, rel=1e-13)
+    assert S.logistic_objective(X, y, w, np.array([b]), l1=0.3) == pytest.approx(
+        ll + 0.3 * np.abs(w).sum(), rel=1e-13
+    )
+
+
+def test_logistic_l1_not_converged_and_separable():
+    X, y = logistic_data()
+    with pytest.raises(RuntimeError, match="did not converge in 2 iterations"):
+        S.logistic_l1(X, y, 0.001, max_iter=2)
+    Xs = np.array([[-2.0], [-1.0], [1.0], [2.0]])  # separable: no minimum without a penalty,
+    w, b = S.logistic_l1(Xs, np.array([0.0, 0, 1, 1]), 0.05)  # but the L1 penalty bounds w
+    assert np.isfinite(w).all() and w[0] > 0
+    assert_logistic_kkt(Xs, np.array([0.0, 0, 1, 1]), w, b, 0.05, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "call, err, match",
+    [
+        (lambda X, y: S.logistic_l1(X, y + 1, 0.1), ValueError, "labels 0 and 1"),
+        (lambda X, y: S.logistic_l1(X, y[:-1], 0.1), ValueError, "same number of rows"),
+        (lambda X, y: S.logistic_l1(X[:, 0], y, 0.1), ValueError, "X must have 2"),
+        (lambda X, y: S.logistic_l1(X, y, -0.1), ValueError, "l1"),
+        (lambda X, y: S.logistic_l1(X, y, "big"), TypeError, "l1"),
+        (lambda X, y: S.logistic_l1(X, y, 0.1, tol=0), ValueError, "tol"),
+        (lambda X, y: S.logistic_l1(X, y, 0.1, max_iter=2.5), TypeError, "max_iter"),
+        (lambda X, y: S.logistic_l1(X, y, 0.1, w0=np.zeros(2)), ValueError, "w0 must have shape"),
+        (lambda X, y: S.logistic_l1(X, y, 0.1, b0="x"), TypeError, "b0"),
+        (lambda X, y: S.logistic_l1(np.where(X > 2, np.nan, X), y, 0.1), ValueError, "X contains"),
+        (lambda X, y: S.logistic_l1(X[:0], y[:0], 0.1), ValueError, "at least one row"),
+        (lambda X, y: S.logistic_l1_path(X, y, []), ValueError, "l1s"),
+        (lambda X, y: S.logistic_l1_path(X, y, [0.1, -1.0]), ValueError, "l1s"),
+        (lambda X, y: S.logistic_l1_max(X, np.full(len(y), 0.5)), ValueError, "labels 0 and 1"),
+        (lambda X, y: S.logistic_objective(X, y, np.zeros(2)), ValueError, r"w must have shape \(6,\)"),
+        (lambda X, y: S.logistic_objective(X, y, np.zeros(6), b=np.zeros(2)), ValueError, "b must be one"),
+        (lambda X, y: S.logistic_objective(X, y, np.zeros(6), l1=-1), ValueError, "l1"),
+    ],
+)
+def test_logistic_bad_input(call, err, match):
+    X, y = logistic_data()
+    with pytest.raises(err, match=match):
+        call(X, y)
