@@ -23,7 +23,7 @@ def layer_norm_ref(Z):
     "check, reference, name",
     [
         (check_equilibrium_norm, equilibrium_ref, "Exercise 12.2"),
-        (check_layer_norm, layer_norm_ref, "Exercise 12.3"),
+        (check_layer_norm, layer_norm_ref, "Exercise 12.4"),
     ],
 )
 def test_reference_passes_and_stub_fails(check, reference, name, capsys):

@@ -71,8 +71,8 @@ def _layer_norm(Z):
 
 
 def check_layer_norm(layer_norm) -> None:
-    """Exercise 12.3: ``layer_norm(Z)`` standardizes each row of a 2-D array (biased std, no eps)."""
-    ex = "Exercise 12.3"
+    """Exercise 12.4: ``layer_norm(Z)`` standardizes each row of a 2-D array (biased std, no eps)."""
+    ex = "Exercise 12.4"
     rng = np.random.default_rng(12)
     cases = [rng.standard_normal((5, 6)), 3 + 2 * rng.standard_normal((8, 4)), rng.standard_normal((1, 7))]
     fresh = fresh_rng()
