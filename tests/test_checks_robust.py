@@ -152,6 +152,10 @@ REFERENCE = {
     "check_equivalent_l2": lambda l2, s: l2 * s**2,
     "check_gd_weights": lambda X, y, lr, steps, w0: _descend(X, y, lr, steps, w0),
     "check_dropout_penalty": lambda w, X, p: p / (1 - p) * np.sum(w**2 * np.mean(X**2, axis=0)),
+    "check_equilibrium_norm": lambda lr, l2, g: (
+        (np.asarray(lr) ** 2 * np.asarray(g) ** 2 / (1 - (1 - 2 * np.asarray(lr) * l2) ** 2)) ** 0.25
+    ),
+    "check_layer_norm": lambda Z: (Z - Z.mean(1, keepdims=True)) / Z.std(1, keepdims=True),
 }
 
 
