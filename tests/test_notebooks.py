@@ -146,3 +146,17 @@ def test_inline_math_does_not_wrap_onto_a_list_marker(path):
                 f"{path.name}, cell {i}: inline math {m.group(0)[:60]!r} wraps onto a line that "
                 "Markdown reads as a list item; rewrap it"
             )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_cell_ids_are_valid(path):
+    """nbformat >= 4.5 needs a unique id on every cell (a missing one is a warning today, an
+    error in later nbformat versions); 4.4 notebooks carry none."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    ids = [c.get("id") for c in nb["cells"]]
+    if (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5):
+        missing = [i for i, x in enumerate(ids) if x is None]
+        assert not missing, f"{path.name}: cells {missing} have no id (nbformat 4.5)"
+        assert len(set(ids)) == len(ids), f"{path.name}: duplicate cell ids"
+    else:
+        assert all(x is None for x in ids), f"{path.name}: cell ids in an nbformat 4.4 notebook"
