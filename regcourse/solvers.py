@@ -41,11 +41,7 @@ __all__ = [
 
 
 def _prepare(X, y, fit_intercept):
-    X = v.finite_array("X", X, ndim=2)
-    y = v.finite_array("y", y, ndim=1)
-    v.same_rows("X", X, "y", y)
-    if len(y) == 0:
-        raise ValueError("X and y must have at least one row")
+    X, y = v.regression_data(X, y)
     if fit_intercept:
         x_mean, y_mean = X.mean(axis=0), y.mean()
     else:
@@ -220,11 +216,7 @@ def lasso(X, y, l1, fit_intercept=True, tol=1e-12, max_sweeps=100_000, w0=None):
 
 
 def _logistic_data(X, y):
-    X = v.finite_array("X", X, ndim=2)
-    y = v.finite_array("y", y, ndim=1)
-    v.same_rows("X", X, "y", y)
-    if len(y) == 0:
-        raise ValueError("X and y must have at least one row")
+    X, y = v.regression_data(X, y)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError("y must hold class labels 0 and 1 only")
     return X, y
