@@ -28,10 +28,14 @@ class Paired:
     d: np.ndarray
     mean: float
     se: float
-    n: int
     wins: int
     losses: int
     ties: int
+
+    @property
+    def n(self) -> int:
+        """The number of paired differences."""
+        return len(self.d)
 
     @property
     def t(self) -> float:
@@ -71,7 +75,6 @@ def paired(a, b=None) -> Paired:
         d=d,
         mean=float(d.mean()),
         se=float(d.std(ddof=1) / math.sqrt(len(d))),
-        n=len(d),
         wins=int(np.sum(d > 0)),
         losses=int(np.sum(d < 0)),
         ties=int(np.sum(d == 0)),
