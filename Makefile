@@ -17,16 +17,18 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CACHE := _build/.jupyter_cache
 
 ## every test, in four stages: ruff; one pytest over the cores (library, every notebook under
-## nbval, the student editions executed, the nbgrader round on chapters 2 and 7), whose notebook
-## runs are stored for the book; the book (-W, --all), which reuses them instead of executing
-## the chapters again; the browser tests on the built book
+## nbval, the student editions executed, the nbgrader round on chapters 2 and 7; conftest.py's
+## scheduler keeps a notebook's cells on one worker and starts the longest units first), whose
+## notebook runs are stored for the book; the book (-W, --all), which reuses them instead of
+## executing the chapters again; the browser tests on the built book, in one process (each
+## page is loaded once; two workers would each load every page)
 test: $(STAMP)
 	@$(MAKE) --no-print-directory lint
-	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) --dist loadfile tests chapters --nbval-lax \
+	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests chapters --nbval-lax \
 	  -m "not browser" --book-cache $(CACHE) -q --durations=15; \
 	  rc=$$?; echo "pytest (library, notebooks, editions, nbgrader) took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 	@$(MAKE) --no-print-directory book
-	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) tests/test_browser.py -q; \
+	@t0=$$(date +%s); $(BIN)/python -m pytest -p no:xdist tests/test_browser.py -q; \
 	  rc=$$?; echo "browser tests took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 
 ## ruff: the lint rules and the formatting of pyproject.toml, over the library, tests, bench and notebooks

@@ -6,6 +6,10 @@ the outputs nbval saw, in that jupyter-cache. The next ``jupyter-book build`` fi
 chapter in the cache (the key is the hash of its code and metadata, outputs excluded) and
 executes nothing: nbval stays the one executor, and the book shows what nbval checked.
 A chapter with any failing or skipped cell is not stored, so the book executes it itself.
+
+With ``-n 2 --dist loadgroup`` (pytest-xdist), the scheduler below keeps each notebook's cells
+on one worker, in order, and the nbgrader round on one worker, and hands out the longest units
+first; every other test goes to whichever worker is free.
 """
 
 from __future__ import annotations
@@ -33,13 +37,46 @@ def _is_nbval_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell" and hasattr(item, "cell_num")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
-def pytest_collection_modifyitems(config, items):
-    """Keep each notebook's cells together, in order, on one pytest-xdist worker (they share one
-    kernel) under ``--dist loadgroup``; every other test is spread over the workers one by one."""
-    for item in items:
-        if _is_nbval_cell(item):
-            item.add_marker(pytest.mark.xdist_group(name=f"notebook:{item.parent.fspath}"))
+# Test files whose tests share one expensive module fixture: all on one worker.
+_ONE_WORKER_FILES = ("tests/test_nbgrader.py",)
+
+
+def _scope(nodeid: str) -> str:
+    """The unit of work a test belongs to: a notebook (its cells share one kernel and run in
+    order), a file of _ONE_WORKER_FILES, or else the test alone."""
+    path = nodeid.split("::", 1)[0]
+    return path if path.endswith(".ipynb") or path in _ONE_WORKER_FILES else nodeid
+
+
+def _priority(scope: str) -> int:
+    """Longest units first, so that no worker is left with one at the end."""
+    if scope in _ONE_WORKER_FILES:
+        return 0
+    if scope.endswith(".ipynb") or "::test_student_edition_executes[" in scope:
+        return 1
+    return 2
+
+
+@pytest.hookimpl(optionalhook=True)  # the hook exists only when pytest-xdist is loaded
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` as this project needs it: each notebook's cells together, in order,
+    on one worker; the nbgrader round on one worker; every other test on its own; the longest
+    units first. (pytest-xdist's own loadgroup reads groups from rewritten node ids, which
+    pytest 9 no longer lets it rewrite, so its groups would be split.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebookScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            first = min(self.workqueue, key=_priority)  # stable: collection order within a rank
+            self.workqueue.move_to_end(first, last=False)
+            super()._assign_work_unit(node)
+
+    return NotebookScheduling(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -305,32 +305,38 @@ def test_search_finds_weight_decay(site):
     assert any("/chapters/" in h for h in hits), f"no chapter among the search hits: {hits}"
 
 
-def test_solution_dropdown_opens_on_click(site):
-    chapters = [
-        p for p in CHAPTER_PAGES if 'class="solution dropdown' in (BOOK / p).read_text(encoding="utf-8")
-    ]
-    assert chapters, "no chapter page has a solution drop-down (:::{solution-start} ... :class: dropdown)"
-    page, _ = site.open(chapters[0])
-    box = page.locator("div.solution.dropdown").first
-    body = box.locator(":scope > :not(.admonition-title)").first
-    box.scroll_into_view_if_needed()
-    assert body.count() == 1, f"{chapters[0]}: the solution box has no content"
-    assert not body.is_visible(), f"{chapters[0]}: the solution is visible before clicking"
-    box.locator("button.toggle-button").first.click()
-    body.wait_for(state="visible", timeout=5_000)
-    assert body.is_visible() and body.inner_text().strip(), f"{chapters[0]}: clicking did not reveal it"
+@pytest.fixture(scope="session")
+def chapter_one(site):
+    """The first chapter page, opened once for the interactive tests below."""
+    assert CHAPTER_PAGES, "no chapter pages were built"
+    page, _ = site.open(CHAPTER_PAGES[0])
+    yield CHAPTER_PAGES[0], page
     page.context.close()
 
 
-def test_screenshot_of_a_chapter(site, visit):
+def test_solution_dropdown_opens_on_click(chapter_one):
+    path, page = chapter_one
+    assert 'class="solution dropdown' in (BOOK / path).read_text(encoding="utf-8"), (
+        f"{path} has no solution drop-down (:::{{solution-start}} ... :class: dropdown)"
+    )
+    box = page.locator("div.solution.dropdown").first
+    body = box.locator(":scope > :not(.admonition-title)").first
+    box.scroll_into_view_if_needed()
+    assert body.count() == 1, f"{path}: the solution box has no content"
+    assert not body.is_visible(), f"{path}: the solution is visible before clicking"
+    box.locator("button.toggle-button").first.click()
+    body.wait_for(state="visible", timeout=5_000)
+    assert body.is_visible() and body.inner_text().strip(), f"{path}: clicking did not reveal it"
+
+
+def test_screenshot_of_a_chapter(chapter_one, visit):
     """Screenshots of chapter 1 (top, first display equation, first figure) for a person to look at."""
-    assert CHAPTER_PAGES, "no chapter pages were built"
-    path = CHAPTER_PAGES[0]
+    path, page = chapter_one
     info = visit(path)
     assert info["math"] > 0 and info["typeset"] == info["math"], f"{path}: no typeset math to show"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page, _ = site.open(path)
     stem = Path(path).stem
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"{stem}-top.png"))
     display = page.locator("div.math mjx-container").first
     if display.count():
@@ -340,5 +346,4 @@ def test_screenshot_of_a_chapter(site, visit):
     assert figure.count() == 1, f"{path}: no figure among the cell outputs"
     figure.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"{stem}-figure.png"))
-    page.context.close()
     assert (SHOTS / f"{stem}-figure.png").stat().st_size > 10_000

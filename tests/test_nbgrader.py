@@ -2,6 +2,7 @@
 
     nbgrader quickstart → python -m regcourse student-edition source/rc --nbgrader
     → nbgrader generate_assignment rc → nbgrader autograde rc → nbgrader generate_feedback rc
+    (here for the one student whose feedback the tests read)
 
 for three submissions: every reference answer (full marks), the untouched release (0), and
 the reference answers with one typical mistake (loses exactly that exercise's points, and
@@ -12,6 +13,7 @@ the feedback carries the check's hint). Chapters: $REGCOURSE_NBGRADER_CHAPTERS (
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from regcourse import editions
+from nbgrader_round import graded_chapters
 
 pytest.importorskip("nbgrader", reason="nbgrader is a test dependency: pip install -r requirements.txt")
 
@@ -32,14 +33,7 @@ WRONG_ID = "ex-02-l2-gradient"
 WRONG_ANSWER = "def l2_gradient(w, lam):\n    return lam * np.asarray(w, dtype=float)"
 WRONG_HINT = "off by a factor of 2"
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group(name="nbgrader")]  # one round
-
-
-def _chapters() -> list[int]:
-    every = sorted(editions.chapter_number(p) for p in (ROOT / "chapters").glob("*.ipynb"))
-    raw = os.environ.get("REGCOURSE_NBGRADER_CHAPTERS", "2,7").strip()
-    chosen = every if raw == "all" else sorted({int(n) for n in raw.split(",") if n.strip()} | {2})
-    return chosen
+pytestmark = pytest.mark.nbgrader  # one round, on one worker (see conftest.py)
 
 
 def _nbgrader(course: Path, *args: str) -> str:
@@ -79,7 +73,7 @@ def graded(tmp_path_factory):
             str(source),
             "--nbgrader",
             "--only",
-            ",".join(map(str, _chapters())),
+            ",".join(map(str, graded_chapters())),
             "--chapters",
             str(ROOT / "chapters"),
         ],
@@ -105,7 +99,7 @@ def graded(tmp_path_factory):
             nb = _with_answer(nb, WRONG_ID, WRONG_ANSWER)
         nbformat.write(nb, course / "submitted" / "mistake" / ASSIGNMENT / path.name)
     _nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    _nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    _nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "mistake", "--force")  # the one read
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in ("reference", "blank", "mistake"):
@@ -148,3 +142,38 @@ def test_feedback_shows_the_checks_hint(graded):
     course, _, _ = graded
     html = (course / "feedback" / "mistake" / ASSIGNMENT / "02_l2_weight_decay.html").read_text()
     assert WRONG_HINT in html and "Exercise 2.1" in html
+
+
+def test_the_untouched_release_runs_and_only_its_exercises_fail(graded):
+    """The blank submission is the student edition as nbgrader releases it, run top to bottom by
+    autograde: only answer cells and their graded check cells fail, and each check cell with a
+    check's message naming its exercise. So nothing after an exercise depends on its solution.
+    For these chapters this run is the student edition's execution (tests/test_editions.py
+    does not execute them a second time)."""
+    course, _, _ = graded
+    autograded = sorted((course / "autograded" / "blank" / ASSIGNMENT).glob("*.ipynb"))
+    assert [p.name for p in autograded] == [
+        p.name for p in sorted((course / "source" / ASSIGNMENT).glob("*.ipynb"))
+    ]
+    for path in autograded:
+        nb = nbformat.read(path, as_version=4)
+        checks = 0
+        for i, cell in enumerate(nb.cells):
+            meta = cell.metadata.get("nbgrader", {})
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            if not (meta.get("solution") or meta.get("grade")):
+                assert not errors, (
+                    f"{path.name} cell {i} fails without the solutions: "
+                    f"{errors[0].ename}: {errors[0].evalue}\n{cell.source[:300]}"
+                )
+            elif meta.get("grade") and cell.cell_type == "code":
+                checks += 1
+                exercise = re.search(r"Exercise \d+\.\d+", cell.source).group(0)
+                assert errors, f"{path.name} cell {i}: the check of {exercise} passed a blank answer"
+                assert errors[0].ename in ("CheckError", "NotImplementedError"), (
+                    f"{path.name} cell {i}: {errors[0].ename}: {errors[0].evalue}"
+                )
+                assert exercise in errors[0].evalue, (
+                    f"{path.name} cell {i}: the message does not name {exercise}: {errors[0].evalue}"
+                )
+        assert checks, f"{path.name}: no graded check cell"
