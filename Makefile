@@ -21,10 +21,12 @@ CACHE := _build/.jupyter_cache
 ## scheduler keeps a notebook's cells on one worker and starts the longest units first), whose
 ## notebook runs are stored for the book; the book (-W, --all), which reuses them instead of
 ## executing the chapters again; the browser tests on the built book, in one process (each
-## page is loaded once; two workers would each load every page)
+## page is loaded once; two workers would each load every page). One BLAS/torch thread per
+## process: the workers already fill the cores, and competing threads slow small problems down
 test: $(STAMP)
 	@$(MAKE) --no-print-directory lint
-	@t0=$$(date +%s); $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests chapters --nbval-lax \
+	@t0=$$(date +%s); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests chapters --nbval-lax \
 	  -m "not browser" --book-cache $(CACHE) -q --durations=15; \
 	  rc=$$?; echo "pytest (library, notebooks, editions, nbgrader) took $$(( $$(date +%s) - t0 ))s"; exit $$rc
 	@$(MAKE) --no-print-directory book
