@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _validate as v
 from .solvers import elastic_net
-from .updates import clipped_step, proximal_step, sgd_step
+from .updates import _clipped, _proximal, _sgd
 
 __all__ = [
     "l1_max",
@@ -105,6 +105,11 @@ def cumulative_penalty(w_half, u, q):
     u = v.nonneg("u", u)
     if q.shape != w_half.shape:
         raise ValueError(f"q must have the shape of w_half {w_half.shape}, got {q.shape}")
+    return _cumulative(w_half, u, q)
+
+
+def _cumulative(w_half, u, q):
+    """cumulative_penalty without the input checks (for l1_sgd's loop)."""
     w = np.where(
         w_half > 0,
         np.maximum(0.0, w_half - (u + q)),
@@ -174,18 +179,20 @@ def l1_sgd(
             g = 2.0 / len(yb) * Xb.T @ r  # gradient of the mean squared error
             if fit_intercept:
                 b -= lr * 2.0 * r.mean()
-            if method == "subgradient":
-                w = sgd_step(w, g, lr, l1=l1)
-            elif method == "clipped":
-                w = clipped_step(w, g, lr, l1=l1)
-            elif method == "proximal":
-                w = proximal_step(w, g, lr, l1=l1)
+            if method == "subgradient":  # rc.updates.sgd_step, checked once above
+                w = _sgd(w, g, lr, l1, 0.0)
+            elif method == "clipped":  # rc.updates.clipped_step
+                w = _clipped(w, g, lr, l1, 0.0)
+            elif method == "proximal":  # rc.updates.proximal_step
+                w = _proximal(w, g, lr, l1, 0.0)
             else:
                 u += lr * l1
-                w, q = cumulative_penalty(w - lr * g, u, q)
+                w, q = _cumulative(w - lr * g, u, q)
             step += 1
             if trace_every is not None and step % trace_every == 0:
                 trace.append(w.copy())
+        if not (np.all(np.isfinite(w)) and np.isfinite(b)):
+            raise ValueError(f"w diverged to NaN or infinite values: lower lr (got {lr})")
     return L1Run(w=w, b=float(b), trace=np.array(trace) if trace_every is not None else None)
 
 

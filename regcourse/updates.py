@@ -54,6 +54,23 @@ def sgd_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
     return w - lr * (grad + penalty_grad(w, l1, l2))
 
 
+# Unvalidated kernels of the steps below, for loops that validate their inputs once
+# (rc.sparse.l1_sgd): the same arithmetic, operation for operation.
+def _sgd(w, grad, lr, l1, l2):
+    return w - lr * (grad + (l1 * np.sign(w) + 2.0 * l2 * w))
+
+
+def _proximal(w, grad, lr, l1, l2):
+    z = w - lr * (grad + 2.0 * l2 * w)
+    return np.sign(z) * np.maximum(np.abs(z) - lr * l1, 0.0)
+
+
+def _clipped(w, grad, lr, l1, l2):
+    out = _sgd(w, grad, lr, l1, l2)
+    out[np.sign(out) * np.sign(w) < 0] = 0.0
+    return out
+
+
 def soft_threshold(w, t) -> np.ndarray:
     """sign(w) * max(|w| - t, 0): the proximal map of t*sum|w|; exact zeros for |w| <= t."""
     t = v.nonneg("t", t)

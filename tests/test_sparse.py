@@ -177,6 +177,35 @@ def test_l1_sgd_full_batch_equals_the_step_functions(method):
     assert np.allclose(run.w, w, atol=1e-12) and run.b == pytest.approx(b, abs=1e-12)
 
 
+@pytest.mark.parametrize("method", sparse.METHODS)
+def test_l1_sgd_mini_batch_equals_the_public_steps_bit_for_bit(method):
+    # l1_sgd validates once and runs unvalidated kernels: the same arithmetic as the
+    # public (validated) step functions, so the weights agree exactly, not to rounding.
+    X, y, _ = problem(1)
+    lr, l1, batch = 0.02, 0.3, 7
+    steps = dict(STEP, cumulative=None)
+    w, b, u, q = np.zeros(X.shape[1]), 0.0, 0.0, np.zeros(X.shape[1])
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        for idx in np.array_split(rng.permutation(len(y)), int(np.ceil(len(y) / batch))):
+            r = X[idx] @ w + b - y[idx]
+            g = 2.0 / len(idx) * X[idx].T @ r
+            b -= lr * 2.0 * r.mean()
+            if method == "cumulative":
+                u += lr * l1
+                w, q = sparse.cumulative_penalty(w - lr * g, u, q)
+            else:
+                w = steps[method](w, g, lr, l1=l1)
+    run = sparse.l1_sgd(X, y, l1, lr, epochs=5, method=method, batch_size=batch, seed=4)
+    assert np.array_equal(run.w, w) and run.b == b
+
+
+def test_l1_sgd_divergence_raises():
+    X, y, _ = problem()
+    with pytest.raises(ValueError, match="lower lr"), np.errstate(all="ignore"):
+        sparse.l1_sgd(X, y, 0.1, lr=50.0, epochs=200)
+
+
 def test_l1_sgd_mse_gradient_matches_autograd():
     X, y, _ = problem(1)
     w0 = np.random.default_rng(1).standard_normal(X.shape[1])
