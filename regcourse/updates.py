@@ -17,7 +17,6 @@ import numbers
 import numpy as np
 
 from . import _validate as v
-from .penalties import penalty_grad
 
 __all__ = [
     "sgd_step",
@@ -48,14 +47,8 @@ def decay_factor(lr, l2) -> float:
     return 1.0 - 2.0 * v.nonneg("lr", lr) * v.nonneg("l2", l2)
 
 
-def sgd_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
-    """w - lr*(grad + l1*sign(w) + 2*l2*w): plain (sub)gradient descent on the penalized loss."""
-    w, grad, lr, l1, l2 = _prepare(w, grad, lr, l1, l2)
-    return w - lr * (grad + penalty_grad(w, l1, l2))
-
-
-# Unvalidated kernels of the steps below, for loops that validate their inputs once
-# (rc.sparse.l1_sgd): the same arithmetic, operation for operation.
+# The steps' arithmetic, without input checks: the public steps below check, then call these;
+# loops that check their inputs once (rc.sparse.l1_sgd) call them directly.
 def _sgd(w, grad, lr, l1, l2):
     return w - lr * (grad + (l1 * np.sign(w) + 2.0 * l2 * w))
 
@@ -69,6 +62,11 @@ def _clipped(w, grad, lr, l1, l2):
     out = _sgd(w, grad, lr, l1, l2)
     out[np.sign(out) * np.sign(w) < 0] = 0.0
     return out
+
+
+def sgd_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
+    """w - lr*(grad + l1*sign(w) + 2*l2*w): plain (sub)gradient descent on the penalized loss."""
+    return _sgd(*_prepare(w, grad, lr, l1, l2))
 
 
 def soft_threshold(w, t) -> np.ndarray:
@@ -103,8 +101,7 @@ def group_soft_threshold(W, t, axis=0) -> np.ndarray:
 
 def proximal_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
     """soft_threshold(w - lr*(grad + 2*l2*w), lr*l1): a gradient step on the smooth part, then the L1 prox."""
-    w, grad, lr, l1, l2 = _prepare(w, grad, lr, l1, l2)
-    return soft_threshold(w - lr * (grad + 2.0 * l2 * w), lr * l1)
+    return _proximal(*_prepare(w, grad, lr, l1, l2))
 
 
 def clipped_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
@@ -113,7 +110,4 @@ def clipped_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
     The sign compared is that of w before the step. A weight already at 0 gets no
     L1 push (sign(0) = 0) and moves with the data gradient alone.
     """
-    w, grad, lr, l1, l2 = _prepare(w, grad, lr, l1, l2)
-    out = w - lr * (grad + penalty_grad(w, l1, l2))
-    out[np.sign(out) * np.sign(w) < 0] = 0.0
-    return out
+    return _clipped(*_prepare(w, grad, lr, l1, l2))
