@@ -3,12 +3,9 @@
 import numpy as np
 import pytest
 import torch
+from check_helpers import stub
 
 from regcourse.checks import CheckError, check_enet_prox, check_exp_penalty
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError("Exercise")
 
 
 def soft(v, t):

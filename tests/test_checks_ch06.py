@@ -2,12 +2,9 @@
 
 import numpy as np
 import pytest
+from check_helpers import stub
 
 from regcourse.checks import CheckError, check_bias2_variance, check_refine_grid
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError("Exercise")
 
 
 def bv_ref(preds, f):
