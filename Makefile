@@ -51,8 +51,11 @@ unit: $(STAMP)
 browser: $(STAMP)
 	$(BIN)/python -m pytest tests/test_browser.py -q
 
+## every chapter under nbval, one notebook per core at a time (each trains on one thread;
+## conftest.py's scheduler keeps a notebook's cells together, in order, on one worker)
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest chapters --nbval-lax -q --durations=0
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup chapters --nbval-lax -q
 
 ## the student edition (solutions removed, stubs in place) in student/
 student: $(STAMP)
