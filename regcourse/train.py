@@ -187,31 +187,11 @@ def fit(
     # cost. L1 and custom penalties are differentiated in the loss (sign(0) = 0 in torch).
     opt = _make_optimizer(optimizer, model, lr, l1, l2, include_bias, weight_decay, momentum)
     l1_in_loss = l1 if optimizer in ("sgd", "adam") else 0.0
-    watched = penalized_parameters(model, include_bias)
-    stats = _WeightStats(watched)
-    mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
+    record = _Recorder(
+        model, loss, X, y, X_val, y_val, penalized_parameters(model, include_bias), l1, l2, penalty
+    )
     full_batch = batch_size is None
-    history = History()
     n = len(X)
-
-    def record(epoch, reuse):  # one history entry; `reuse`: this epoch's training loss, if known
-        _record(
-            history,
-            epoch,
-            model,
-            loss,
-            X,
-            y,
-            X_val,
-            y_val,
-            watched,
-            stats,
-            l1,
-            l2,
-            penalty,
-            reuse,
-            mode_matters,
-        )
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -225,7 +205,7 @@ def fit(
                 data_loss = _data_loss(loss, model(xb), yb)
                 if i == 0 and epoch % record_every == 0:
                     # full batch and no dropout: this forward pass *is* the training loss
-                    reuse = data_loss.detach() if full_batch and not mode_matters else None
+                    reuse = data_loss.detach() if full_batch and not record.mode_matters else None
                     record(epoch, reuse)
                 obj = data_loss
                 if l1_in_loss or penalty is not None:
@@ -234,54 +214,76 @@ def fit(
                 opt.step()
         record(epochs, None)
     model.train()
-    return history
+    return record.history()
 
 
 _MODE_DEPENDENT = (torch.nn.modules.dropout._DropoutNd, torch.nn.modules.batchnorm._BatchNorm)
 
 
-class _WeightStats:
-    """sum W^2, sum |W| and the number of exact zeros over a fixed list of parameters."""
+class _Recorder:
+    """Collects one History row per call, describing the current weights: the training and
+    validation data losses, the penalty l1*sum|W| + l2*sum W^2 (+ custom), ||W|| and the
+    fraction of exact zeros over the penalized weights. It runs every epoch, so it is kept
+    to a few tensor operations: flat views of the weights are made once, and the 0-d results
+    are turned into numbers once, by ``history()``, at the end of training."""
 
-    def __init__(self, params):
-        self.params = params
-        self.size = sum(p.numel() for p in params)
-
-    @torch.no_grad()
-    def __call__(self, need_abs: bool):
-        """(sum of squares, sum of absolute values or 0.0, number of exact zeros)."""
-        if not self.params:
-            return 0.0, 0.0, 0
-        flat = torch.cat([p.reshape(-1) for p in self.params])
-        return (
-            float(flat.dot(flat)),
-            float(flat.abs().sum()) if need_abs else 0.0,
-            self.size - int(torch.count_nonzero(flat)),
+    def __init__(self, model, loss, X, y, X_val, y_val, watched, l1, l2, penalty):
+        self.model, self.loss = model, loss
+        self.X, self.y, self.X_val, self.y_val = X, y, X_val, y_val
+        self.watched, self.l1, self.l2, self.penalty = watched, l1, l2, penalty
+        # flat views share the weights' storage (the optimizers update in place), made once;
+        # with a non-contiguous weight, every record flattens copies instead
+        self.views = (
+            [p.detach().view(-1) for p in watched] if all(p.is_contiguous() for p in watched) else None
         )
+        self.size = sum(p.numel() for p in watched)
+        self.mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
+        self.rows = {k: [] for k in ("epoch", "loss", "val_loss", "sq", "abs", "nonzero", "custom")}
 
+    def _data_loss(self, X, y):
+        with torch.no_grad():
+            if self.mode_matters:
+                self.model.eval()
+            out = _data_loss(self.loss, self.model(X), y)
+            if self.mode_matters:
+                self.model.train()
+        return out
 
-@torch.no_grad()
-def _record(
-    history, epoch, model, loss, X, y, X_val, y_val, watched, stats, l1, l2, penalty, train_loss, mode_matters
-):
-    """Append one row describing the current weights (kept cheap: it runs every epoch)."""
-    if mode_matters:
-        model.eval()
-    if train_loss is None:
-        train_loss = _data_loss(loss, model(X), y)
-    history.epoch.append(epoch)
-    history.loss.append(float(train_loss))
-    if X_val is not None:
-        history.val_loss.append(float(_data_loss(loss, model(X_val), y_val)))
-    sq, abs_sum, zeros = stats(need_abs=bool(l1))
-    pen = l2 * sq + l1 * abs_sum
-    if penalty is not None:
-        pen += float(sum(penalty(p.detach()) for p in watched))
-    history.penalty.append(pen)
-    history.weight_norm.append(sq**0.5)
-    history.sparsity.append(zeros / stats.size if stats.size else 0.0)
-    if mode_matters:
-        model.train()
+    def __call__(self, epoch, train_loss):
+        """Record the weights after `epoch` epochs; `train_loss`: their training loss (a
+        detached tensor), if known."""
+        r = self.rows
+        r["epoch"].append(epoch)
+        r["loss"].append(self._data_loss(self.X, self.y) if train_loss is None else train_loss)
+        if self.X_val is not None:
+            r["val_loss"].append(self._data_loss(self.X_val, self.y_val))
+        if self.size:
+            flat = torch.cat(self.views or [p.detach().reshape(-1) for p in self.watched])
+            r["sq"].append(flat.dot(flat))
+            r["nonzero"].append(torch.count_nonzero(flat))
+            if self.l1:
+                r["abs"].append(flat.abs().sum())
+        if self.penalty is not None:
+            with torch.no_grad():
+                r["custom"].append(float(sum(self.penalty(p.detach()) for p in self.watched)))
+
+    def history(self):
+        """The rows recorded so far, as a History of Python numbers."""
+        r, n = self.rows, len(self.rows["epoch"])
+
+        def numbers(key, default):
+            return torch.stack(r[key]).tolist() if r[key] else [default] * n
+
+        sq, abs_sum, nonzero = numbers("sq", 0.0), numbers("abs", 0.0), numbers("nonzero", 0)
+        custom = r["custom"] or [0.0] * n
+        return History(
+            epoch=list(r["epoch"]),
+            loss=numbers("loss", None),
+            val_loss=numbers("val_loss", None) if r["val_loss"] else [],
+            penalty=[self.l2 * q + self.l1 * a + c for q, a, c in zip(sq, abs_sum, custom)],
+            weight_norm=[q**0.5 for q in sq],
+            sparsity=[(self.size - k) / self.size if self.size else 0.0 for k in nonzero],
+        )
 
 
 @torch.no_grad()

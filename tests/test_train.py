@@ -160,6 +160,21 @@ def test_history_describes_the_weights():
     assert h["penalty"][k] == pytest.approx(h8["penalty"][-1], rel=1e-10)
 
 
+def test_history_of_a_non_contiguous_weight_is_that_of_its_contiguous_copy():
+    """The recorder reads contiguous weights through views made once; a transposed
+    (non-contiguous) weight is flattened at each record instead: same history, every epoch."""
+    X, y = regression(6)
+    a = net(6)
+    b = copy.deepcopy(a)
+    a[0].weight = torch.nn.Parameter(a[0].weight.detach().t().contiguous().t())
+    assert not a[0].weight.is_contiguous() and b[0].weight.is_contiguous()
+    kw = dict(lr=0.1, epochs=20, l1=0.2, l2=0.01, optimizer="proximal")
+    ha, hb = fit(a, X, y, **kw), fit(b, X, y, **kw)
+    for key in ("loss", "penalty", "weight_norm", "sparsity"):
+        np.testing.assert_allclose(ha[key], hb[key], rtol=1e-12, atol=0, err_msg=key)
+    assert ha["sparsity"][-1] > 0  # the record follows the zeros the prox makes as they appear
+
+
 def test_seed_minibatches_and_global_rng_untouched():
     X, y = regression(7, n=64)
     kw = dict(lr=0.05, epochs=5, batch_size=16, l2=0.01)
