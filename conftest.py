@@ -6,6 +6,8 @@ the outputs nbval saw, in that jupyter-cache. The next ``jupyter-book build`` fi
 chapter in the cache (the key is the hash of its code and metadata, outputs excluded) and
 executes nothing: nbval stays the one executor, and the book shows what nbval checked.
 A chapter with any failing or skipped cell is not stored, so the book executes it itself.
+``--book-stale-only`` (``make book``) runs only the chapters that cache has no run of yet, so
+that a cold build executes them over the cores instead of one after another.
 
 With ``-n 2 --dist loadgroup`` (pytest-xdist), the scheduler below keeps each notebook's cells
 on one worker, in order, and the nbgrader round on one worker, and hands out the longest units
@@ -14,6 +16,7 @@ first; every other test goes to whichever worker is free.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from pathlib import Path
@@ -28,6 +31,55 @@ def pytest_addoption(parser):
         metavar="DIR",
         help="store each notebook nbval ran cleanly in this jupyter-cache, for the book",
     )
+    parser.addoption(
+        "--book-stale-only",
+        action="store_true",
+        help="with --book-cache: run only the notebooks the cache has no run of (make book)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --book-stale-only, deselect the cells of every notebook whose current code the
+    book cache already holds a run of: the book will take that run, so nothing is left to do."""
+    if not config.getoption("--book-stale-only"):
+        return
+    cache_dir = config.getoption("--book-cache")
+    if not cache_dir:
+        raise pytest.UsageError("--book-stale-only needs --book-cache DIR")
+    notebooks = {str(item.parent.fspath) for item in items if _is_nbval_cell(item)}
+    cached = {path for path in notebooks if _in_cache(Path(cache_dir), Path(path))}
+    if cached:
+        done = {item for item in items if _is_nbval_cell(item) and str(item.parent.fspath) in cached}
+        config.hook.pytest_deselected(items=[item for item in items if item in done])
+        items[:] = [item for item in items if item not in done]
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's `-n auto`
+def pytest_xdist_auto_num_workers(config):
+    """With --book-stale-only, one worker per stale notebook up to the number of cores, and
+    none when the cache has them all (this process then deselects everything, without
+    starting workers). Otherwise None: pytest-xdist's own count."""
+    if not config.getoption("--book-stale-only") or not config.getoption("--book-cache"):
+        return None
+    cache_dir = Path(config.getoption("--book-cache"))
+    paths = [Path(a) for a in config.args]
+    notebooks = [n for p in paths for n in (sorted(p.rglob("*.ipynb")) if p.is_dir() else [p])]
+    stale = [n for n in notebooks if n.suffix == ".ipynb" and not _in_cache(cache_dir, n)]
+    return min(len(stale), os.cpu_count() or 1)
+
+
+def _in_cache(cache_dir: Path, path: Path) -> bool:
+    """Whether the jupyter-cache in cache_dir has a run of this notebook's current code."""
+    if not (cache_dir / "global.db").exists():
+        return False
+    import nbformat
+    from jupyter_cache import get_cache
+
+    try:
+        get_cache(str(cache_dir)).match_cache_notebook(nbformat.read(path, as_version=4))
+    except KeyError:
+        return False
+    return True
 
 
 _runs: dict[str, dict] = {}  # notebook path -> {"outputs": {cell index: outputs}, "ok": bool}
