@@ -52,7 +52,11 @@ def elastic_net_penalty(w, l1=0.0, l2=0.0):
 def penalty_grad(w, l1=0.0, l2=0.0) -> np.ndarray:
     """Gradient of l1*Omega_1 + l2*Omega_2: l1*sign(w) + 2*l2*w, with sign(0) = 0 (a subgradient)."""
     l1, l2 = v.nonneg("l1", l1), v.nonneg("l2", l2)
-    w = v.finite_array("w", w)
+    return _penalty_grad(v.finite_array("w", w), l1, l2)
+
+
+def _penalty_grad(w, l1, l2):
+    """penalty_grad without the input checks (for the step rules of rc.updates)."""
     return l1 * np.sign(w) + 2.0 * l2 * w
 
 

@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from . import _validate as v
+from .penalties import _penalty_grad
 
 __all__ = [
     "sgd_step",
@@ -50,12 +51,11 @@ def decay_factor(lr, l2) -> float:
 # The steps' arithmetic, without input checks: the public steps below check, then call these;
 # loops that check their inputs once (rc.sparse.l1_sgd) call them directly.
 def _sgd(w, grad, lr, l1, l2):
-    return w - lr * (grad + (l1 * np.sign(w) + 2.0 * l2 * w))
+    return w - lr * (grad + _penalty_grad(w, l1, l2))
 
 
 def _proximal(w, grad, lr, l1, l2):
-    z = w - lr * (grad + 2.0 * l2 * w)
-    return np.sign(z) * np.maximum(np.abs(z) - lr * l1, 0.0)
+    return _soft_threshold(w - lr * (grad + 2.0 * l2 * w), lr * l1)
 
 
 def _clipped(w, grad, lr, l1, l2):
@@ -72,7 +72,10 @@ def sgd_step(w, grad, lr, l1=0.0, l2=0.0) -> np.ndarray:
 def soft_threshold(w, t) -> np.ndarray:
     """sign(w) * max(|w| - t, 0): the proximal map of t*sum|w|; exact zeros for |w| <= t."""
     t = v.nonneg("t", t)
-    w = v.finite_array("w", w)
+    return _soft_threshold(v.finite_array("w", w), t)
+
+
+def _soft_threshold(w, t):
     return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
 
 
