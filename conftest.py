@@ -46,40 +46,48 @@ def pytest_collection_modifyitems(config, items):
     cache_dir = config.getoption("--book-cache")
     if not cache_dir:
         raise pytest.UsageError("--book-stale-only needs --book-cache DIR")
-    notebooks = {str(item.parent.fspath) for item in items if _is_nbval_cell(item)}
-    cached = {path for path in notebooks if _in_cache(Path(cache_dir), Path(path))}
-    if cached:
-        done = {item for item in items if _is_nbval_cell(item) and str(item.parent.fspath) in cached}
-        config.hook.pytest_deselected(items=[item for item in items if item in done])
-        items[:] = [item for item in items if item not in done]
+    notebooks = {Path(item.parent.fspath) for item in items if _is_nbval_cell(item)}
+    cached = {str(path) for path in _cached(Path(cache_dir), notebooks)}
+
+    def is_done(item):
+        return _is_nbval_cell(item) and str(item.parent.fspath) in cached
+
+    done = [item for item in items if is_done(item)]
+    if done:
+        config.hook.pytest_deselected(items=done)
+        items[:] = [item for item in items if not is_done(item)]
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's `-n auto`
 def pytest_xdist_auto_num_workers(config):
     """With --book-stale-only, one worker per stale notebook up to the number of cores, and
     none when the cache has them all (this process then deselects everything, without
-    starting workers). Otherwise None: pytest-xdist's own count."""
+    starting workers; the count is only a hint, the deselection above decides what runs).
+    Otherwise None: pytest-xdist's own count."""
     if not config.getoption("--book-stale-only") or not config.getoption("--book-cache"):
         return None
-    cache_dir = Path(config.getoption("--book-cache"))
-    paths = [Path(a) for a in config.args]
-    notebooks = [n for p in paths for n in (sorted(p.rglob("*.ipynb")) if p.is_dir() else [p])]
-    stale = [n for n in notebooks if n.suffix == ".ipynb" and not _in_cache(cache_dir, n)]
+    paths = [Path(a) for a in config.args]  # chapters/ holds one notebook per chapter, flat
+    notebooks = {n for p in paths for n in (p.glob("*.ipynb") if p.is_dir() else [p])}
+    notebooks = {n for n in notebooks if n.suffix == ".ipynb"}
+    stale = notebooks - _cached(Path(config.getoption("--book-cache")), notebooks)
     return min(len(stale), os.cpu_count() or 1)
 
 
-def _in_cache(cache_dir: Path, path: Path) -> bool:
-    """Whether the jupyter-cache in cache_dir has a run of this notebook's current code."""
-    if not (cache_dir / "global.db").exists():
-        return False
+def _cached(cache_dir: Path, notebooks: set[Path]) -> set[Path]:
+    """The notebooks whose current code the jupyter-cache in cache_dir has a run of."""
+    if not notebooks or not (cache_dir / "global.db").exists():
+        return set()
     import nbformat
     from jupyter_cache import get_cache
 
-    try:
-        get_cache(str(cache_dir)).match_cache_notebook(nbformat.read(path, as_version=4))
-    except KeyError:
-        return False
-    return True
+    cache, found = get_cache(str(cache_dir)), set()
+    for path in notebooks:
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            continue
+        found.add(path)
+    return found
 
 
 _runs: dict[str, dict] = {}  # notebook path -> {"outputs": {cell index: outputs}, "ok": bool}
