@@ -15,6 +15,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CACHE := _build/.jupyter_cache
+# one BLAS/torch thread per process, where the processes already fill the cores
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 ## every test, in four stages: ruff; one pytest over the cores (library, every notebook under
 ## nbval, the student editions executed, the nbgrader round on chapters 2 and 7; conftest.py's
@@ -25,7 +27,7 @@ CACHE := _build/.jupyter_cache
 ## process: the workers already fill the cores, and competing threads slow small problems down
 test: $(STAMP)
 	@$(MAKE) --no-print-directory lint
-	@t0=$$(date +%s); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	@t0=$$(date +%s); $(ONE_THREAD) \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests chapters --nbval-lax \
 	  -m "not browser" --book-cache $(CACHE) -q --durations=15; \
 	  rc=$$?; echo "pytest (library, notebooks, editions, nbgrader) took $$(( $$(date +%s) - t0 ))s"; exit $$rc
@@ -43,7 +45,7 @@ lint: $(STAMP)
 ## stops here; `-n auto` starts no worker when nothing is stale, see conftest.py); then
 ## Jupyter Book builds every page from the cache (-W: any warning fails)
 book: $(STAMP)
-	@t0=$$(date +%s); OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	@t0=$$(date +%s); $(ONE_THREAD) \
 	  $(BIN)/python -m pytest -n auto --dist loadgroup chapters --nbval-lax -q \
 	  --book-cache $(CACHE) --book-stale-only; \
 	  rc=$$?; echo "chapters not in the book's cache executed in $$(( $$(date +%s) - t0 ))s"; \
@@ -65,7 +67,7 @@ browser: $(STAMP)
 ## every chapter under nbval, one notebook per core at a time (each trains on one thread;
 ## conftest.py's scheduler keeps a notebook's cells together, in order, on one worker)
 notebooks: $(STAMP)
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(ONE_THREAD) \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup chapters --nbval-lax -q
 
 ## the student edition (solutions removed, stubs in place) in student/

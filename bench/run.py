@@ -90,32 +90,21 @@ def _children_cpu():
 
 
 def time_notebooks(paths, timeout):
-    import nbformat
-    from nbclient import NotebookClient
-
     times, cpu = {}, {}
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-        )
-        t0, c0 = time.perf_counter(), _children_cpu()
-        try:
-            client.execute()
-        except Exception as exc:
-            times[path.name] = cpu[path.name] = None
-            print(
-                f"  {path.name}: FAILED ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})", flush=True
-            )
+        c0 = _children_cpu()
+        times[path.name], error = _execute_one(path, timeout)
+        if error:
+            cpu[path.name] = None
+            print(f"  {path.name}: FAILED ({error})", flush=True)
             continue
-        times[path.name] = time.perf_counter() - t0
         cpu[path.name] = _children_cpu() - c0  # the kernel, once it has exited
         print(f"  {path.name}: {times[path.name]:.1f} s (kernel CPU {cpu[path.name]:.1f} s)", flush=True)
     return times, cpu
 
 
 def _execute_one(path, timeout):
-    """Execute one notebook in a fresh kernel (in a worker process); its wall time, or None."""
+    """Execute one notebook in a fresh kernel: (wall time, None), or (None, the error in a line)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -126,9 +115,9 @@ def _execute_one(path, timeout):
     t0 = time.perf_counter()
     try:
         client.execute()
-    except Exception:
-        return None
-    return time.perf_counter() - t0
+    except Exception as exc:
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return time.perf_counter() - t0, None
 
 
 def time_course_on_cores(paths, jobs, timeout, longest_first=None):
@@ -146,7 +135,8 @@ def time_course_on_cores(paths, jobs, timeout, longest_first=None):
         ctx = multiprocessing.get_context("spawn")
         t0 = time.perf_counter()
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            times = dict(zip((p.name for p in order), pool.map(_execute_one, order, [timeout] * len(order))))
+            runs = pool.map(_execute_one, order, [timeout] * len(order))
+            times = {p.name: t for p, (t, _) in zip(order, runs)}
         wall = time.perf_counter() - t0
     finally:
         for k, v in env.items():
