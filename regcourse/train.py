@@ -240,7 +240,7 @@ class _Recorder:
         self.mode_matters = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
         self.rows = {k: [] for k in ("epoch", "loss", "val_loss", "sq", "abs", "nonzero", "custom")}
 
-    def _data_loss(self, X, y):
+    def _loss_on(self, X, y):  # the data loss of the current weights, outside autograd
         with torch.no_grad():
             if self.mode_matters:
                 self.model.eval()
@@ -254,9 +254,9 @@ class _Recorder:
         detached tensor), if known."""
         r = self.rows
         r["epoch"].append(epoch)
-        r["loss"].append(self._data_loss(self.X, self.y) if train_loss is None else train_loss)
+        r["loss"].append(self._loss_on(self.X, self.y) if train_loss is None else train_loss)
         if self.X_val is not None:
-            r["val_loss"].append(self._data_loss(self.X_val, self.y_val))
+            r["val_loss"].append(self._loss_on(self.X_val, self.y_val))
         if self.size:
             flat = torch.cat(self.views or [p.detach().reshape(-1) for p in self.watched])
             r["sq"].append(flat.dot(flat))
